@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "demo-patient-2026"  # noqa: S105 - development only, refused without DEBUG
+
+
+class Command(BaseCommand):
+    help = "Create (or reset) the demo patient for local development. Refuses unless DEBUG is on."
+
+    def handle(self, *args, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError("The demo patient is only created when DJANGO_DEBUG is on.")
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=DEMO_USERNAME, defaults={"first_name": "Dana", "last_name": "Demo"}
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo patient {'created' if created else 'ready'}: "
+                f"username {DEMO_USERNAME!r}, password {DEMO_PASSWORD!r}"
+            )
+        )
