@@ -1,0 +1,37 @@
+"""Writes the audit trail. Pass record types and ids only: never health data."""
+
+from django.db import models
+from django.http import HttpRequest
+
+from portal.models import AuditEvent
+
+
+def client_address(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    request: HttpRequest,
+    action: str,
+    *,
+    target: models.Model | None = None,
+    record_type: str = "",
+    record_id: str | int = "",
+    outcome: str = AuditEvent.Outcome.SUCCESS,
+    actor_id: int | None = None,
+) -> AuditEvent:
+    if target is not None:
+        record_type = target._meta.label_lower
+        record_id = target.pk
+    user = getattr(request, "user", None)
+    if actor_id is None and user is not None and user.is_authenticated:
+        actor_id = user.pk
+    return AuditEvent.objects.create(
+        actor_id=actor_id,
+        action=action,
+        record_type=record_type,
+        record_id=str(record_id),
+        outcome=outcome,
+        ip_address=client_address(request),
+        request_id=getattr(request, "request_id", "") or "",
+    )

@@ -1,0 +1,172 @@
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from education.models import Section, Symptom
+
+
+class Severity(models.IntegerChoices):
+    """The PRO-CTCAE severity words; always shown as words, never colour alone."""
+
+    NONE = 0, "None"
+    MILD = 1, "Mild"
+    MODERATE = 2, "Moderate"
+    SEVERE = 3, "Severe"
+    VERY_SEVERE = 4, "Very severe"
+
+
+def start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class DiaryEntryQuerySet(models.QuerySet):
+    def for_patient(self, user):
+        return self.filter(patient=user)
+
+    def between(self, start: date | None, end: date | None):
+        """Entries on local calendar days start..end inclusive (either end may be open)."""
+        qs = self
+        if start is not None:
+            qs = qs.filter(occurred_at__gte=start_of_day(start))
+        if end is not None:
+            qs = qs.filter(occurred_at__lt=start_of_day(end + timedelta(days=1)))
+        return qs
+
+    def since(self, moment: datetime):
+        return self.filter(occurred_at__gte=moment)
+
+    def newest_first(self):
+        return self.order_by("-occurred_at", "-pk")
+
+
+class DiaryEntry(models.Model):
+    NOTE_MAX_LENGTH = 2000
+    OWN_WORDS_MAX_LENGTH = 200
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="diary_entries"
+    )
+    symptom = models.ForeignKey(
+        Symptom, on_delete=models.PROTECT, null=True, blank=True, related_name="diary_entries"
+    )
+    own_words = models.CharField(
+        max_length=OWN_WORDS_MAX_LENGTH,
+        blank=True,
+        help_text="What the patient typed, kept even when a symptom was chosen.",
+    )
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices)
+    occurred_at = models.DateTimeField()
+    note = models.TextField(max_length=NOTE_MAX_LENGTH, blank=True)
+    # A random key the form carries, so a retried post (after a timeout) saves nothing twice.
+    submission_id = models.UUIDField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DiaryEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "diary entries"
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "-occurred_at"], name="entry_patient_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(severity__gte=0, severity__lte=4), name="entry_severity_0_to_4"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(symptom__isnull=False) | ~models.Q(own_words=""),
+                name="entry_has_symptom_or_own_words",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "submission_id"], name="entry_submission_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_severity_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("diary:entry_detail", args=[self.pk])
+
+    @property
+    def label(self) -> str:
+        return self.symptom.name if self.symptom_id else self.own_words
+
+
+class Appointment(models.Model):
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="appointments"
+    )
+    starts_at = models.DateTimeField("when")
+    with_whom = models.CharField("with whom", max_length=200, blank=True)
+    location = models.CharField("where", max_length=200, blank=True)
+    purpose = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["patient", "starts_at"], name="appointment_patient_time")]
+
+    def __str__(self) -> str:
+        return f"Appointment on {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+
+class Question(models.Model):
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="questions"
+    )
+    text = models.TextField(max_length=1000)
+    asked = models.BooleanField(default=False)
+    entry = models.ForeignKey(
+        DiaryEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="questions"
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["asked", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Question {self.pk}"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of security-relevant actions. Never holds health data.
+
+    actor_id is a plain integer, not a foreign key, so the trail outlives a deleted account.
+    """
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Success"
+        FAILURE = "failure", "Failure"
+        DENIED = "denied", "Denied"
+
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    action = models.CharField(max_length=64)
+    record_type = models.CharField(max_length=64, blank=True)
+    record_id = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.outcome}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only.")
