@@ -4,10 +4,15 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from education.models import Article
+from portal.models import Appointment
 
 
 @login_not_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     articles = Article.objects.published()
-    return render(request, "portal/home.html", {"articles": articles})
+    next_appointment = None
+    if request.user.is_authenticated:
+        next_appointment = Appointment.objects.for_patient(request.user).upcoming().first()
+    context = {"articles": articles, "next_appointment": next_appointment}
+    return render(request, "portal/home.html", context)
