@@ -54,7 +54,7 @@ def _get_appointment_for_patient(request: HttpRequest, pk: int) -> Appointment:
             request,
             "appointment.access",
             record_type="portal.appointment",
-            record_id=pk,
+            record_id=str(pk)[:64],
             outcome=AuditEvent.Outcome.DENIED,
         )
         raise

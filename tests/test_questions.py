@@ -175,6 +175,10 @@ def test_ticking_asked_with_htmx_returns_the_row_and_announces_it(alice_client, 
     assert "Marked as not asked yet." in response.content.decode()
 
 
+def test_an_enormous_question_id_is_a_404_not_a_500(alice_client):
+    assert alice_client.post(f"/questions/{'9' * 100}/asked/").status_code == 404
+
+
 def test_ticking_asked_needs_a_post(alice_client, alices_question):
     assert alice_client.get(f"/questions/{alices_question.pk}/asked/").status_code == 405
 

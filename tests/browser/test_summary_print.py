@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from portal.models import Appointment, Question, Severity
+from portal.models import Appointment, AuditEvent, Question, Severity
 from tests.summary_data import entry, local, symptom
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,9 +82,39 @@ def test_summary_prints_on_two_a4_pages_with_everything_a_clinician_needs(
     page.emulate_media(media="screen")
 
 
+def test_the_print_button_opens_printing_and_records_it(
+    page, live_server, checks, sign_in, month_of_diary
+):
+    sign_in("alice", "alice-password-123")
+    page.goto(f"{live_server.url}/summary/")
+    checks.check()
+    # Headless Chromium has no print dialog; record that print() was called.
+    page.evaluate("window.print = () => { window.printed = true; }")
+    with page.expect_response(f"{live_server.url}/summary/printed/") as response:
+        page.get_by_role("button", name="Print").click()
+    assert response.value.status == 204
+    assert page.evaluate("window.printed") is True
+    assert AuditEvent.objects.filter(action="summary.print").count() == 1
+    expect(page).to_have_url(f"{live_server.url}/summary/")
+
+
+def test_summary_reflows_at_200_percent_zoom(browser, live_server, month_of_diary):
+    context = browser.new_context(viewport={"width": 640, "height": 400}, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("alice-password-123")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/summary/")
+    expect(page.get_by_role("heading", name="Symptom overview")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 640
+    context.close()
+
+
 def test_sections_switched_off_are_not_printed(page, live_server, checks, sign_in, month_of_diary):
     sign_in("alice", "alice-password-123")
     page.goto(f"{live_server.url}/summary/?days=30")
+    checks.check()
     page.get_by_role("checkbox", name="Notes").uncheck()
     page.get_by_role("checkbox", name="Timeline").uncheck()
     page.get_by_role("button", name="Update summary").click()
@@ -109,7 +139,13 @@ def test_appointments_and_questions_pages_are_accessible(
     page, live_server, checks, sign_in, month_of_diary
 ):
     sign_in("alice", "alice-password-123")
-    for url in ("/appointments/", "/appointments/new/", "/questions/"):
+    for url in (
+        "/",
+        "/appointments/",
+        "/appointments/new/",
+        "/appointments/1/edit/",
+        "/questions/",
+    ):
         page.goto(f"{live_server.url}{url}")
         checks.check()
 
