@@ -38,6 +38,9 @@ class AppointmentForm(forms.ModelForm):
         }
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+
     def clean_starts_at(self) -> datetime:
         starts_at = self.cleaned_data["starts_at"]
         if not EARLIEST_YEAR <= timezone.localtime(starts_at).year <= LATEST_YEAR:

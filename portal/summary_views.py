@@ -120,6 +120,8 @@ def summary(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "presets": summaries.PRESET_DAYS,
         "printed_on": timezone.localdate(),
+        # Short dates in the overview unless the range spans more than one year.
+        "short_date": "j M" if summary_range.start.year == summary_range.end.year else "j M Y",
     }
     if "attention" in shown:
         context["attention"] = summaries.needs_attention(patient, summary_range, rows)

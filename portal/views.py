@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from education.models import Article
@@ -8,6 +9,7 @@ from portal.models import Appointment
 
 
 @login_not_required
+@never_cache  # a signed-in patient's next appointment shows here
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     articles = Article.objects.published()

@@ -152,6 +152,29 @@ def test_home_shows_the_next_appointment(alice_client, alice, alices_appointment
     assert "Dr Yesterday" not in html and "Dr Later" not in html
 
 
+def test_home_with_an_appointment_is_not_cached(alice_client, alices_appointment):
+    response = alice_client.get("/")
+    assert "no-store" in response["Cache-Control"]
+    assert 'hx-history="false"' in response.content.decode()
+
+
+def test_list_query_count_does_not_grow_with_the_list(
+    alice_client, alice, django_assert_num_queries
+):
+    def make(count: int) -> None:
+        Appointment.objects.bulk_create(
+            Appointment(patient=alice, starts_at=timezone.now() + timedelta(days=day - 25))
+            for day in range(count)
+        )
+
+    make(1)
+    with django_assert_num_queries(4):  # session, user, upcoming, past
+        alice_client.get("/appointments/")
+    make(50)
+    with django_assert_num_queries(4):
+        alice_client.get("/appointments/")
+
+
 def test_home_never_shows_bobs_next_appointment(alice_client, bobs_appointment):
     html = alice_client.get("/").content.decode()
     assert "Your next appointment" not in html

@@ -42,6 +42,25 @@ def test_list_shows_only_my_questions_not_asked_first(alice_client, alice, bobs_
     assert 'hx-history="false"' in html
 
 
+def test_list_query_count_does_not_grow_with_the_list(
+    alice_client, alice, alices_entry, article, django_assert_num_queries
+):
+    section = Section.objects.first()
+
+    def make(count: int) -> None:
+        Question.objects.bulk_create(
+            Question(patient=alice, text=f"Q{n}", entry=alices_entry, section=section)
+            for n in range(count)
+        )
+
+    make(1)
+    with django_assert_num_queries(3):  # session, user, questions with entry and section
+        alice_client.get("/questions/")
+    make(50)
+    with django_assert_num_queries(3):
+        alice_client.get("/questions/")
+
+
 def test_adding_a_question_without_javascript_redirects(alice_client, alice):
     response = alice_client.post("/questions/new/", {"text": "  Is this normal?  "})
     assert response.status_code == 302
