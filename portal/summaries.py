@@ -151,6 +151,8 @@ def local_day_number(start: date, end: date, field_name: str = "occurred_at") ->
 class SummaryRange:
     start: date
     end: date
+    # True when the range was chosen for the patient: since their last past appointment.
+    since_appointment: bool = False
 
     @property
     def days(self) -> int:
@@ -173,7 +175,7 @@ def default_range(patient, today: date | None = None) -> SummaryRange:
     last = last.first()
     if last is not None:
         start = min(timezone.localtime(last).date(), today)
-        return SummaryRange(start, today)
+        return SummaryRange(start, today, since_appointment=True)
     return preset_range(DEFAULT_DAYS, today)
 
 

@@ -161,8 +161,10 @@ def test_default_range_runs_from_the_last_past_appointment(alice_client, alice):
     Appointment.objects.create(patient=alice, starts_at=local(today - timedelta(days=40), 9))
     Appointment.objects.create(patient=alice, starts_at=local(today - timedelta(days=12), 9))
     Appointment.objects.create(patient=alice, starts_at=local(today + timedelta(days=3), 9))
-    summary_range = alice_client.get("/summary/").context["summary_range"]
+    response = alice_client.get("/summary/")
+    summary_range = response.context["summary_range"]
     assert (summary_range.start, summary_range.end) == (today - timedelta(days=12), today)
+    assert "(13 days, since the last appointment)" in response.content.decode()
 
 
 def test_default_range_is_the_last_30_days_without_a_past_appointment(alice_client, alice):
