@@ -7,6 +7,9 @@ from portal import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("learn/", include("education.urls")),
+    path("summary/", include("portal.summary_views")),
+    path("appointments/", include("portal.appointments")),
+    path("questions/", include("portal.questions")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
