@@ -1,15 +1,9 @@
 import pytest
-from django.core.management import call_command
 
 from education.matching import match_symptoms, normalise
 from education.models import BodySite, Symptom
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def symptoms(article):
-    call_command("loaddata", "fixtures/symptoms.json", verbosity=0)
 
 
 # How patients describe what they feel (from patient forums, nurse helpline notes and the
