@@ -101,14 +101,15 @@ class DiaryEntryForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if not cleaned.get("symptom") and not cleaned.get("own_words") and not (
-            self.has_error("own_words") or self.has_error("symptom")
+        if (
+            not cleaned.get("symptom")
+            and not cleaned.get("own_words")
+            and not (self.has_error("own_words") or self.has_error("symptom"))
         ):
             self.add_error(
                 "own_words",
                 ValidationError(
-                    "Tell us what you are feeling: type it in your own words, or choose a "
-                    "symptom.",
+                    "Tell us what you are feeling: type it in your own words, or choose a symptom.",
                     code="required",
                 ),
             )

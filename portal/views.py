@@ -99,12 +99,12 @@ def _diary_page(request: PortalRequest, filter_form: DiaryFilterForm, cursor: st
 
 
 def _diary_context(request: PortalRequest, **extra) -> dict:
-    context = {
-        "form": _new_entry_form(),
-        **_diary_page(request, DiaryFilterForm()),
-        "listbox_id": "symptom-suggestions",
-    }
-    context.update(extra)
+    """Everything the diary page shows; extra replaces the fresh form or the first page."""
+    context = {"listbox_id": "symptom-suggestions", **extra}
+    if "form" not in context:
+        context["form"] = _new_entry_form()
+    if "days" not in context:
+        context.update(_diary_page(request, DiaryFilterForm()))
     return context
 
 
