@@ -142,6 +142,8 @@ class DiaryFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")
+        # The filter sits on the same page as the log form, so its ids must differ.
+        kwargs.setdefault("auto_id", "id_filter_%s")
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict:
