@@ -93,6 +93,7 @@ def _diary_page(request: PortalRequest, filter_form: DiaryFilterForm, cursor: st
     return {
         "days": days,
         "is_continuation": bool(cursor),
+        "shown": len(page),
         "next_cursor": _cursor_for(page[-1]) if has_more else "",
         "filter_form": filter_form,
     }

@@ -165,6 +165,8 @@ def test_the_edit_form_comes_as_a_page_or_a_fragment(alice_client, alices_entry)
     assert f'id="id_edit-{alices_entry.pk}_own_words"' in html
     assert f'aria-controls="edit-{alices_entry.pk}-list"' in html
     assert 'value="my hip aches"' in html
+    # The no-JavaScript suggestion button starts a new entry, so an edit does not offer it.
+    assert "Find matching symptoms" not in html
 
 
 @pytest.mark.parametrize(

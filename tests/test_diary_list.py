@@ -96,6 +96,7 @@ def test_filtering_by_symptom(alice_client, mixed_diary, symptoms):
     ).content.decode()
     assert entry_ids(html, mixed_diary.values()) == [mixed_diary["bone"].pk]
     assert html.lstrip().startswith('<section id="diary-history"')
+    assert '<p id="diary-status" hx-swap-oob="innerHTML">Showing 1 entry.</p>' in html
 
 
 def test_filtering_by_date_range(alice_client, mixed_diary):
@@ -164,6 +165,7 @@ def test_earlier_entries_follow_on_without_gaps_or_repeats(alice_client, long_di
         response = alice_client.post("/diary/", {"before": cursor}, headers=HTMX)
         html = response.content.decode()
         assert "<html" not in html
+        assert "earlier entries shown." in html or "earlier entry shown." in html
         seen += entry_ids(html, long_diary)
         cursor = response.context["next_cursor"]
     assert seen == [e.pk for e in long_diary]
