@@ -10,6 +10,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from django.db.models import Count, Max
@@ -224,6 +225,7 @@ def _allowed_typos(word: str) -> int:
     return 0
 
 
+@lru_cache(maxsize=50_000)
 def _word_similarity(typed: str, known: str, *, may_be_prefix: bool) -> float:
     """1.0 for the same word, less for a typo or an unfinished word, 0.0 otherwise."""
     if typed == known:
@@ -231,7 +233,12 @@ def _word_similarity(typed: str, known: str, *, may_be_prefix: bool) -> float:
     if may_be_prefix and len(typed) >= 4 and known.startswith(typed):
         return 0.7
     allowed = _allowed_typos(known)
-    if allowed and len(typed) >= 5 and typed[0] == known[0]:
+    if (
+        allowed
+        and len(typed) >= 5
+        and typed[0] == known[0]
+        and abs(len(typed) - len(known)) <= allowed
+    ):
         distance = DamerauLevenshtein.distance(typed, known, score_cutoff=allowed)
         if distance <= allowed:
             return 1.0 - 0.1 * distance
@@ -249,6 +256,7 @@ class _Vocabulary:
     fingerprint: tuple
     symptoms: dict[int, Symptom]
     phrases: tuple[_Phrase, ...]
+    words: frozenset[str]
 
 
 _lock = threading.Lock()
@@ -287,7 +295,8 @@ def _get_vocabulary() -> _Vocabulary:
         return vocabulary
     symptoms = {s.pk: s for s in Symptom.objects.all()}
     phrases = tuple(p for s in symptoms.values() for p in _phrases_for(s))
-    vocabulary = _Vocabulary(fingerprint, symptoms, phrases)
+    words = frozenset(word for phrase in phrases for word in phrase.words)
+    vocabulary = _Vocabulary(fingerprint, symptoms, phrases, words)
     with _lock:
         _vocabulary = vocabulary
     return vocabulary
@@ -300,50 +309,43 @@ def clear_cache() -> None:
 
 
 def _score_phrase(
-    words: list[str], candidates: list[str], strong: list[str], phrase: _Phrase
+    phrase: _Phrase,
+    full: dict[str, list[tuple[int, float]]],
+    partial: dict[str, list[tuple[int, float]]],
+    strong_count: int,
 ) -> float:
-    """How well the typed words carry the phrase; 0.0 when they do not."""
-    last = len(words) - 1
-    # Full match: every word of the phrase is in the text.
-    total = 0.0
-    has_strong = False
-    used: set[int] = set()
-    for known in phrase.words:
-        best, best_index = 0.0, -1
-        for index, typed in enumerate(candidates):
-            if index in used:
-                continue
-            if index > last:  # a joined pair ("headache" from "head ache") must be exact
-                score = 1.0 if typed == known else 0.0
-            else:
-                score = _word_similarity(typed, known, may_be_prefix=False)
-            if score > best:
-                best, best_index = score, index
-        if best == 0.0:
-            break
-        used.add(best_index)
-        total += best
-        has_strong = has_strong or known not in WEAK
-    else:
-        if has_strong:
-            return total + 0.5
+    """How well the typed words carry the phrase; 0.0 when they do not.
+
+    full maps a phrase word to the typed words (by position) that match it; partial does the
+    same for the typed content words, allowing an unfinished last word.
+    """
+    # Full match: every word of the phrase is in the text, each matched by a different word.
+    if all(known in full for known in phrase.words):
+        total = 0.0
+        used: set[int] = set()
+        for known in phrase.words:
+            best, best_index = 0.0, -1
+            for index, score in full[known]:
+                if index not in used and score > best:
+                    best, best_index = score, index
+            if best == 0.0:
+                break
+            used.add(best_index)
+            total += best
+        else:
+            if any(known not in WEAK for known in phrase.words):
+                return total + 0.5
     # Partial match: the text so far ("bone", "naus") is part of a longer phrase.
-    if not strong or any(word in NO_PARTIAL for word in strong):
+    if not strong_count:
         return 0.0
-    partial = 0.0
-    for typed in strong:
-        best = max(
-            (
-                _word_similarity(typed, known, may_be_prefix=typed == words[last])
-                for known in phrase.words
-                if known not in WEAK
-            ),
-            default=0.0,
-        )
-        if best == 0.0:
-            return 0.0
-        partial += best
-    return 0.4 * partial
+    best_by_typed: dict[int, float] = {}
+    for known in phrase.words:
+        for index, score in partial.get(known, ()):
+            if score > best_by_typed.get(index, 0.0):
+                best_by_typed[index] = score
+    if len(best_by_typed) < strong_count:
+        return 0.0
+    return 0.4 * sum(best_by_typed.values())
 
 
 def match_symptoms(text: str, limit: int = 5) -> list[Symptom]:
@@ -354,11 +356,31 @@ def match_symptoms(text: str, limit: int = 5) -> list[Symptom]:
     strong = [w for w in words if w not in WEAK]
     if not strong or limit < 1:
         return []
-    candidates = words + joined
     vocabulary = _get_vocabulary()
+    last = len(words) - 1
+    # Compare each typed word with each vocabulary word once, not once per phrase.
+    full: dict[str, list[tuple[int, float]]] = {}
+    partial: dict[str, list[tuple[int, float]]] = {}
+    may_suggest = not any(word in NO_PARTIAL for word in strong)
+    for known in vocabulary.words:
+        for index, typed in enumerate(words):
+            if score := _word_similarity(typed, known, may_be_prefix=False):
+                full.setdefault(known, []).append((index, score))
+            if (
+                may_suggest
+                and known not in WEAK
+                and typed not in WEAK
+                and (score := _word_similarity(typed, known, may_be_prefix=index == last))
+            ):
+                partial.setdefault(known, []).append((index, score))
+        # A joined pair ("headache" from "head ache") must match exactly.
+        for offset, pair in enumerate(joined, start=len(words)):
+            if pair == known:
+                full.setdefault(known, []).append((offset, 1.0))
+    strong_count = len({i for i, w in enumerate(words) if w not in WEAK}) if may_suggest else 0
     best: dict[int, float] = {}
     for phrase in vocabulary.phrases:
-        score = _score_phrase(words, candidates, strong, phrase)
+        score = _score_phrase(phrase, full, partial, strong_count)
         if score > best.get(phrase.symptom_pk, 0.0):
             best[phrase.symptom_pk] = score
     ranked = sorted(best.items(), key=lambda item: (-item[1], vocabulary.symptoms[item[0]].name))
