@@ -224,3 +224,11 @@ def test_staff_can_read_but_not_write_diary_entries(staff_client, alice, symptom
     assert page.status_code == 200
     assert 'name="severity"' not in page.content.decode()
     assert staff_client.get("/admin/portal/diaryentry/add/").status_code == 403
+
+
+def test_education_never_imports_portal():
+    from pathlib import Path
+
+    for path in Path("education").rglob("*.py"):
+        source = path.read_text()
+        assert "import portal" not in source and "from portal" not in source, path
