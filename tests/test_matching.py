@@ -94,6 +94,10 @@ LAY_PHRASINGS = [
     ("so tierd", "fatigue"),
     ("worn out", "fatigue"),
     ("I can't get out of bed", "fatigue"),
+    ("my legs ache", "bone-pain"),
+    ("I broke my ankle", "bones-that-break-easily"),
+    ("my trousers are falling down", "unexplained-weight-loss"),
+    ("my breathing is bad", "difficulty-catching-breath"),
     ("Fatigue", "fatigue"),
 ]
 
@@ -113,6 +117,10 @@ UNRELATED = [
     "nothing to report",
     "I took my tablets",
     "it rained all day",
+    "I can breathe fine",
+    "thinking about my holiday",
+    "my daughter phoned",
+    "watching tv with my husband",
     "I have",
     "",
     "   ",
