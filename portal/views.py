@@ -231,11 +231,13 @@ def entry_edit(request: PortalRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Your changes are saved.")
                 return redirect(entry.get_absolute_url())
             entry = DiaryEntry.objects.with_sections().get(pk=entry.pk)
-            return render(
-                request,
-                "portal/diary.html#entry",
-                {"entry": entry, "focus": True, "announce": "Your changes are saved."},
-            )
+            context = {
+                "entry": entry,
+                "focus": True,
+                "announce": "Your changes are saved.",
+                "card_notice": entry.care_notice(),
+            }
+            return render(request, "portal/diary.html#entry", context)
         status = 200 if is_partial(request) else 400
     else:
         form = DiaryEntryForm(instance=entry, auto_id=f"id_{form_id}_%s")

@@ -152,6 +152,9 @@ def test_editing_with_htmx_returns_the_updated_card(alice_client, alices_entry):
     assert html.lstrip().startswith(f'<li id="entry-{alices_entry.pk}" class="entry" tabindex="-1"')
     assert '<span class="severity severity-3">Severe</span>' in html
     assert "Your changes are saved." in html
+    # Now severe, so the pattern rule asks the patient to contact the care team.
+    assert "You rated this as severe." in html
+    assert "This portal is not monitored by your care team." in html
 
 
 def test_the_edit_form_comes_as_a_page_or_a_fragment(alice_client, alices_entry):

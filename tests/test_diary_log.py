@@ -286,6 +286,7 @@ def test_a_seizure_shows_the_emergency_notice(alice_client, symptoms):
     )
     html = response.content.decode()
     assert 'class="care-notice care-notice-emergency" role="alert"' in html
+    assert html.count('class="care-notice') == 1  # once, not again on the card in the list
     assert "call emergency services now" in html
     assert "This portal is not monitored by your care team." in html
     assert "Source of this guidance: Portal default" in html

@@ -177,3 +177,32 @@ def test_the_diary_fits_a_phone_screen(browser, live_server, seeded, django_user
     )
     assert small == []
     context.close()
+
+
+def test_the_suggestion_list_follows_the_combobox_keyboard_pattern(
+    page, live_server, checks, sign_in, seeded
+):
+    sign_in("alice", "alice-password-123")
+    page.goto(f"{live_server.url}/diary/")
+    box = page.get_by_role("combobox", name="What are you feeling?")
+    box.press_sequentially("pain", delay=40)
+    options = page.get_by_role("listbox", name="Suggested symptoms").get_by_role("option")
+    expect(options.first).to_be_visible()
+    count = options.count()
+    assert count >= 2
+    box.press("ArrowUp")  # from the box, up goes to the last suggestion
+    expect(options.nth(count - 1)).to_have_attribute("aria-selected", "true")
+    box.press("ArrowDown")  # and wraps round to the first
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    checks.check()
+    box.press("Escape")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    assert box.get_attribute("aria-activedescendant") is None
+    expect(page.locator("#id_symptom")).to_have_value("")
+    # Keeping one's own words: nothing chosen, the words are saved as typed.
+    page.get_by_role("radio", name="Mild").check()
+    page.get_by_role("button", name="Save in my diary").click()
+    expect(page.get_by_role("heading", name="Saved: pain, mild")).to_be_focused()
+    entry = DiaryEntry.objects.get()
+    assert (entry.symptom, entry.own_words) == (None, "pain")
+    checks.check()
