@@ -153,7 +153,7 @@ class DiaryFilterForm(forms.Form):
             self.add_error("end", "The end date must be on or after the start date.")
         for name in ("start", "end"):
             day: date | None = cleaned.get(name)
-            if day is not None and day.year < 2000:
+            if day is not None and not 2000 <= day.year <= 2100:
                 self.add_error(name, "Please check the year.")
         return cleaned
 

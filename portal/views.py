@@ -34,7 +34,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 PAGE_SIZE = 20
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_CURSOR = re.compile(r"^(\d{1,20})-(\d{1,20})$")
+# Microseconds since 1970 (17 digits reach past the year 5000) and a 64-bit primary key.
+_CURSOR = re.compile(r"^(\d{1,17})-(\d{1,18})$")
 _LISTBOX_ID = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 
 

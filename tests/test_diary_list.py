@@ -307,3 +307,29 @@ def test_activity_with_nothing_logged_says_so(alice_client, symptoms):
 
 def test_activity_for_an_unknown_section_is_a_404(alice_client, symptoms):
     assert alice_client.get("/diary/sections/99999/activity/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"before": "99999999999999999999-99999999999999999999"},
+        {"before": "99999999999999999-999999999999999999"},
+        {"symptom": "99999999999999999999"},
+        {"start": "0001-01-01", "end": "9999-12-31"},
+        {"end": "9999-12-31"},
+    ],
+    ids=[
+        "cursor too big",
+        "cursor at the limit",
+        "symptom id too big",
+        "extreme dates",
+        "end of time",
+    ],
+)
+def test_out_of_range_values_are_handled_without_a_500(alice_client, long_diary, data):
+    assert alice_client.post("/diary/", data).status_code == 200
+    assert alice_client.post("/diary/", data, headers=HTMX).status_code == 200
+
+
+def test_a_huge_entry_number_is_a_404(alice_client, alice):
+    assert alice_client.get("/diary/entries/99999999999999999999/").status_code == 404

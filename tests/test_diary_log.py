@@ -324,3 +324,9 @@ def test_a_rise_of_two_levels_within_a_week_asks_to_contact_the_care_team(
     html = response.content.decode()
     assert "It is 2 levels worse than on" in html
     assert "This portal is not monitored by your care team." in html
+
+
+def test_a_huge_symptom_number_is_an_inline_error(alice_client, symptoms):
+    response = alice_client.post("/diary/entries/new/", entry_data(symptom="99999999999999999999"))
+    assert response.status_code == 400
+    assert DiaryEntry.objects.count() == 0
