@@ -144,6 +144,8 @@ BAD_INPUT = {
         "The time cannot be in the future.",
     ),
     "time not a time": ({"occurred_at": "yesterday-ish"}, "Enter the date and time"),
+    "time at the start of the calendar": ({"occurred_at": "0001-01-01T00:00"}, "check the year"),
+    "negative severity": ({"severity": "-1"}, "Choose how bad it is"),
     "100 kB note": ({"note": "x" * 100_000}, "Ensure this value has at most 2000 characters"),
     "NUL byte in the note": ({"note": "pain\x00"}, "Null characters are not allowed."),
     "NUL byte in own words": ({"own_words": "hip\x00"}, "Null characters are not allowed."),
