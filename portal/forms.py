@@ -1,4 +1,5 @@
 import re
+import uuid
 from datetime import date, datetime, timedelta
 
 from django import forms
@@ -26,6 +27,16 @@ def reject_markup(value: str) -> str:
 class SymptomChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Symptom) -> str:
         return obj.name
+
+
+class SubmissionKeyField(forms.Field):
+    """A UUID, or None when it is missing or garbled (never an error the patient must fix)."""
+
+    def to_python(self, value) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(str(value))
+        except ValueError:
+            return None
 
 
 class DiaryEntryForm(forms.ModelForm):
@@ -75,7 +86,8 @@ class DiaryEntryForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     # A fresh random key per form shown; a retried post with the same key saves nothing new.
-    submission_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # A missing or garbled key only loses that protection: the patient cannot fix a hidden field.
+    submission_id = SubmissionKeyField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = DiaryEntry

@@ -332,3 +332,21 @@ def test_a_huge_symptom_number_is_an_inline_error(alice_client, symptoms):
     response = alice_client.post("/diary/entries/new/", entry_data(symptom="99999999999999999999"))
     assert response.status_code == 400
     assert DiaryEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize("submission_id", ["", "not-a-uuid", "\x00"])
+def test_a_missing_or_garbled_submission_key_still_saves_once(
+    alice_client, symptoms, submission_id
+):
+    data = entry_data(symptoms["fatigue"], submission_id=submission_id)
+    response = alice_client.post("/diary/entries/new/", data)
+    assert response.status_code == 302
+    assert DiaryEntry.objects.get().submission_id is None
+
+
+def test_the_error_summary_links_to_the_first_severity_word(alice_client, symptoms):
+    html = alice_client.post(
+        "/diary/entries/new/", entry_data(symptoms["fatigue"], severity="")
+    ).content.decode()
+    assert '<a href="#id_severity_0">How bad is it?: Choose how bad it is' in html
+    assert 'id="id_severity_0"' in html

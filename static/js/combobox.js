@@ -96,11 +96,16 @@
     });
   });
 
-  // A fresh listbox from htmx: open it if the patient is still typing in its combobox.
+  // A fresh listbox from htmx: open it if the patient is still typing in its combobox, or
+  // asked with the "Find matching symptoms" button beside it (then typing carries on there).
   document.addEventListener("htmx:load", function (event) {
     var element = event.detail.elt;
     if (!element || element.getAttribute("role") !== "listbox") return;
     var input = document.querySelector('[aria-controls="' + element.id + '"]');
-    if (isCombobox(input)) setOpen(input, document.activeElement === input);
+    if (!isCombobox(input)) return;
+    var active = document.activeElement;
+    var field = input.closest(".combobox-field");
+    if (active !== input && field && field.contains(active)) input.focus();
+    setOpen(input, document.activeElement === input);
   });
 })();

@@ -206,3 +206,26 @@ def test_the_suggestion_list_follows_the_combobox_keyboard_pattern(
     entry = DiaryEntry.objects.get()
     assert (entry.symptom, entry.own_words) == (None, "pain")
     checks.check()
+
+
+def test_enter_in_a_field_or_the_find_button_only_fills_the_suggestions(
+    page, live_server, checks, sign_in, seeded
+):
+    sign_in("alice", "alice-password-123")
+    page.goto(f"{live_server.url}/diary/")
+    box = page.get_by_role("combobox", name="What are you feeling?")
+    box.fill("yellow eyes")  # no keyup: only the button or Enter asks
+    page.get_by_role("button", name="Find matching symptoms").click()
+    option = page.get_by_role("listbox", name="Suggested symptoms").get_by_role(
+        "option", name="Jaundice"
+    )
+    expect(option).to_be_visible()
+    expect(box).to_be_focused()
+    box.press("Escape")
+    # Enter in another field asks for suggestions too (the first submit button); the form stays.
+    with page.expect_response(re.compile(r"/diary/suggestions/$")):
+        page.get_by_label("When did it happen?").press("Enter")
+    expect(page.get_by_role("button", name="Save in my diary")).to_be_visible()
+    expect(box).to_have_value("yellow eyes")
+    assert DiaryEntry.objects.count() == 0
+    checks.check()
