@@ -50,7 +50,15 @@ WEAK = _word_set(
 
 # Words that complete a phrase ("had a fit") but say too little to suggest one on their own
 # ("I feel fit").
-NO_PARTIAL = frozenset({"fit", "well", "new", "right", "left", "run", "white"})
+NO_PARTIAL = _word_set(
+    """
+    fit well new right left run white see look clearly different person body thing someth
+    everyth walk eat food
+    """
+)
+# A partial match is for words still being typed ("naus", "bone"); a longer text must match
+# a whole phrase.
+PARTIAL_MAX_WORDS = 2
 
 # British and American spellings meet at one form.
 SPELLING = {
@@ -361,7 +369,7 @@ def match_symptoms(text: str, limit: int = 5) -> list[Symptom]:
     # Compare each typed word with each vocabulary word once, not once per phrase.
     full: dict[str, list[tuple[int, float]]] = {}
     partial: dict[str, list[tuple[int, float]]] = {}
-    may_suggest = not any(word in NO_PARTIAL for word in strong)
+    may_suggest = len(strong) <= PARTIAL_MAX_WORDS and not any(w in NO_PARTIAL for w in strong)
     for known in vocabulary.words:
         for index, typed in enumerate(words):
             if score := _word_similarity(typed, known, may_be_prefix=False):
