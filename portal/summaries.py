@@ -45,7 +45,6 @@ PRESET_DAYS = (7, 30, 90)
 TREND_THRESHOLD = 0.5
 RISE_LEVELS = 2
 RISE_WINDOW = timedelta(days=7)
-ATTENTION_LIMIT = 10
 NOTES_LIMIT = 5
 NOTE_PREVIEW_CHARS = 160
 QUESTIONS_LIMIT = 20
@@ -319,19 +318,63 @@ def symptom_overview(patient, summary_range: SummaryRange) -> list[SymptomRow]:
 
 # -- Needs attention ----------------------------------------------------------------------
 
+GUIDANCE_LABELS = {
+    Urgency.CONTACT: "Contact guidance",
+    Urgency.EMERGENCY: "Emergency guidance",
+}
+
+
+@dataclass
+class AttentionLine:
+    """One symptom (or own-words phrase) that needs attention: why, in a single line."""
+
+    name: str
+    worst: int
+    days_logged: int
+    # The newest flagged entry; for a symptom listed only for its guidance, its last entry.
+    last_at: datetime
+    severe_days: int = 0
+    last_severe_at: datetime | None = None
+    rises: int = 0
+    # Over all the rises: the lowest level risen from, and the highest risen to.
+    rise_from: int | None = None
+    rise_to: int | None = None
+    last_rise_at: datetime | None = None
+    urgency: str = Urgency.ROUTINE
+    guidance_text: str = ""
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.severe_days or self.rises)
+
+    @property
+    def worst_word(self) -> str:
+        return Severity(self.worst).label
+
+    @property
+    def rise_from_word(self) -> str:
+        return Severity(self.rise_from).label if self.rise_from is not None else ""
+
+    @property
+    def rise_to_word(self) -> str:
+        return Severity(self.rise_to).label if self.rise_to is not None else ""
+
+    @property
+    def guidance_label(self) -> str:
+        return GUIDANCE_LABELS.get(self.urgency, "")
+
 
 @dataclass
 class Attention:
-    entries: list[DiaryEntry]
-    total: int
-    contact_rows: list[SymptomRow]
-
-    @property
-    def more(self) -> int:
-        return self.total - len(self.entries)
+    lines: list[AttentionLine]
 
     def __bool__(self) -> bool:
-        return bool(self.entries or self.contact_rows)
+        return bool(self.lines)
+
+
+# The two rules an entry is flagged by. ROSE needs the `lowest_before` of flagged_entries().
+SEVERE = Q(severity__gte=Severity.SEVERE)
+ROSE = Q(lowest_before__lte=F("severity") - RISE_LEVELS)
 
 
 def flagged_entries(patient, summary_range: SummaryRange) -> DiaryEntryQuerySet:
@@ -362,32 +405,49 @@ def flagged_entries(patient, summary_range: SummaryRange) -> DiaryEntryQuerySet:
                 output_field=IntegerField(),
             ),
         )
-        .filter(
-            Q(severity__gte=Severity.SEVERE) | Q(lowest_before__lte=F("severity") - RISE_LEVELS)
-        )
+        .filter(SEVERE | ROSE)
     )
 
 
 def needs_attention(patient, summary_range: SummaryRange, rows: list[SymptomRow]) -> Attention:
-    """Worst first, then newest. Two queries."""
-    flagged = flagged_entries(patient, summary_range)
-    shown = list(
-        flagged.select_related("symptom").order_by("-severity", "-occurred_at", "-pk")[
-            :ATTENTION_LIMIT
-        ]
-    )
-    # Always counted, so the number of queries does not depend on the data.
-    total = flagged.count()
-    for entry in shown:
-        lowest = entry.lowest_before
-        entry.rose_from = (
-            Severity(lowest)
-            if lowest is not None and lowest <= entry.severity - RISE_LEVELS
-            else None
+    """One line per symptom, worst first, then newest. One query: the flagged entries are
+    grouped in the database; names, days logged and guidance come from the overview rows.
+    """
+    local_day = local_day_number(summary_range.start, summary_range.end)
+    groups = (
+        flagged_entries(patient, summary_range)
+        .order_by()
+        .values("symptom_id", "words_key")
+        .annotate(
+            worst=Max("severity"),
+            last_at=Max("occurred_at"),
+            severe_days=Count(local_day, filter=SEVERE, distinct=True),
+            last_severe_at=Max("occurred_at", filter=SEVERE),
+            rises=Count("pk", filter=ROSE),
+            rise_from=Min("lowest_before", filter=ROSE),
+            rise_to=Max("severity", filter=ROSE),
+            last_rise_at=Max("occurred_at", filter=ROSE),
         )
-    return Attention(
-        entries=shown, total=total, contact_rows=[row for row in rows if row.needs_contact]
     )
+    flagged = {}
+    for group in groups:
+        flagged[group.pop("symptom_id"), group.pop("words_key")] = group
+    lines = []
+    for row in rows:
+        group = flagged.get(row.key)
+        if group is None and not row.needs_contact:
+            continue
+        lines.append(
+            AttentionLine(
+                name=row.name,
+                days_logged=row.days_logged,
+                urgency=row.urgency,
+                guidance_text=row.guidance_text,
+                **(group or {"worst": row.worst, "last_at": row.last_at}),
+            )
+        )
+    lines.sort(key=lambda line: (-line.worst, -line.last_at.timestamp(), line.name.lower()))
+    return Attention(lines)
 
 
 # -- Timeline -----------------------------------------------------------------------------

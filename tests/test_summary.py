@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from education.models import Section, Urgency
+from education.models import Section
 from portal.models import Appointment, AuditEvent, Question, Severity
 from tests.summary_data import entry, local, symptom
 
@@ -108,52 +108,6 @@ def test_an_empty_range_says_so(alice_client, alice):
     assert "No diary entries in this period." in html
     assert "Nothing in this period was rated Severe" in html
     assert "<svg" not in html
-
-
-def test_needs_attention_lists_severe_entries_and_rises_worst_first(
-    alice_client, alice, bone_pain, fatigue
-):
-    nausea = symptom("Nausea", "liver")
-    entry(alice, bone_pain, Severity.SEVERE, local(date(2026, 10, 2), 9))
-    # A rise of two levels within 7 days, from an entry just before the range.
-    entry(alice, fatigue, Severity.NONE, local(date(2026, 9, 28), 9))
-    entry(alice, fatigue, Severity.MODERATE, local(date(2026, 10, 3), 9))
-    # A rise of two levels over more than 7 days, and a rise of one: not flagged.
-    entry(alice, nausea, Severity.NONE, local(date(2026, 10, 1), 9))
-    entry(alice, nausea, Severity.MODERATE, local(date(2026, 10, 8), 10))
-    entry(alice, nausea, Severity.MODERATE, local(date(2026, 10, 9), 10))
-    entry(alice, "My own words", Severity.NONE, local(date(2026, 10, 4), 9))
-    entry(alice, "my own words", Severity.MODERATE, local(date(2026, 10, 5), 9))
-    attention = alice_client.get(f"/summary/?{RANGE}").context["attention"]
-    flagged = [(e.label, e.get_severity_display(), e.rose_from) for e in attention.entries]
-    assert flagged == [
-        ("Bone pain", "Severe", None),
-        ("my own words", "Moderate", Severity.NONE),
-        ("Fatigue", "Moderate", Severity.NONE),
-    ]
-    assert attention.total == 3 and attention.more == 0
-
-
-def test_needs_attention_names_symptoms_whose_guidance_says_contact(alice_client, alice):
-    breath = symptom(
-        "Shortness of breath",
-        "lung",
-        urgency=Urgency.CONTACT,
-        guidance_text="Contact your care team if you are more breathless than usual.",
-        guidance_source="Breast care nurses, 2026",
-    )
-    entry(alice, breath, Severity.MILD, local(date(2026, 10, 5)))
-    html = alice_client.get(f"/summary/?{RANGE}").content.decode()
-    assert "<strong>Shortness of breath</strong>: Contact your care team if you are" in html
-
-
-def test_needs_attention_is_bounded_and_counts_the_rest(alice_client, alice, bone_pain):
-    for hour in range(15):
-        entry(alice, bone_pain, Severity.SEVERE, local(date(2026, 10, 5), hour))
-    response = alice_client.get(f"/summary/?{RANGE}")
-    attention = response.context["attention"]
-    assert (len(attention.entries), attention.total, attention.more) == (10, 15, 5)
-    assert "And 5 more entries like these" in response.content.decode()
 
 
 def test_default_range_runs_from_the_last_past_appointment(alice_client, alice):

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from portal.models import DiaryEntry, Question
 from tests.summary_data import local, symptom
 
-# Session, user, overview (aggregates and latest), needs attention (list and count),
+# Session, user, overview (aggregates and latest), needs attention (grouped per symptom),
 # timeline, questions, notes, reading, audit row.
-MAX_QUERIES = 11
+MAX_QUERIES = 10
 
 
 def _daily_diary(patient, symptoms, start: date, days: int) -> None:

@@ -42,13 +42,21 @@ def month_of_diary(django_user_model):
                 local(start + timedelta(days=day_index), 8 + position),
                 note,
             )
-    # Two things that need attention: a Very severe entry and a two-level rise.
+    # The daily pattern rises two levels (None, Mild, then Moderate 7 days after the last
+    # None) once for each symptom: bone pain and headaches on day 12, nausea on day 18,
+    # fatigue and breathlessness on day 24. On top: a Very severe entry after None (day
+    # 26), and None then Severe for headaches (days 17 and 19), which makes day 17's
+    # Moderate a rise too.
     entry(patient, created[0], Severity.VERY_SEVERE, local(today - timedelta(days=3), 21))
     entry(patient, created[3], Severity.NONE, local(today - timedelta(days=12), 7))
     entry(patient, created[3], Severity.SEVERE, local(today - timedelta(days=10), 22))
     Question.objects.create(patient=patient, text="Can I take something stronger at night?")
     Appointment.objects.create(patient=patient, starts_at=local(start, 9), with_whom="Dr Okafor")
     return patient, start, today
+
+
+def _day(today, days_before: int) -> str:
+    return f"{today - timedelta(days=days_before):%-d %b %Y}"
 
 
 def test_summary_prints_on_two_a4_pages_with_everything_a_clinician_needs(
@@ -72,8 +80,24 @@ def test_summary_prints_on_two_a4_pages_with_everything_a_clinician_needs(
     assert "Alice Archer" in text
     assert f"{start:%-d %B %Y}" in text and f"{today:%-d %B %Y}" in text
     assert "Patient-reported, not a clinical record" in text
-    assert "Very severe: Bone pain" in text
-    assert "Severe: Headaches" in text and "rose from None within 7 days" in text
+    # One line per symptom, worst first, then newest (hand-computed from month_of_diary).
+    lines = [
+        f"Bone pain — Very severe at worst; Severe or worse on 1 of 30 days logged, most "
+        f"recently {_day(today, 3)}; rose two or more levels within 7 days 2 times (from as "
+        f"low as None to as high as Very severe), last on {_day(today, 3)}.",
+        f"Headaches — Severe at worst; Severe or worse on 1 of 30 days logged, most recently "
+        f"{_day(today, 10)}; rose two or more levels within 7 days 3 times (from as low as "
+        f"None to as high as Severe), last on {_day(today, 10)}.",
+        f"Shortness of breath — Moderate at worst; rose two or more levels within 7 days "
+        f"(from None to Moderate) on {_day(today, 5)}.",
+        f"Fatigue — Moderate at worst; rose two or more levels within 7 days (from None to "
+        f"Moderate) on {_day(today, 5)}.",
+        f"Nausea — Moderate at worst; rose two or more levels within 7 days (from None to "
+        f"Moderate) on {_day(today, 11)}.",
+    ]
+    for line in lines:
+        assert line in text, line
+    assert [text.index(line) for line in lines] == sorted(text.index(line) for line in lines)
     for name, _ in SYMPTOMS:
         assert re.search(rf"{name} (Bone|General|Liver|Brain|Lung) \d+ ", text), name
     assert "Can I take something stronger at night?" in text
