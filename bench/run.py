@@ -32,7 +32,7 @@ WRK_SCRIPT = """
 wrk.method = "{method}"
 wrk.headers["Cookie"] = "{cookie}"
 wrk.headers["X-CSRFToken"] = "{csrf}"
-wrk.headers["Accept-Encoding"] = "identity"
+wrk.headers["Accept-Encoding"] = "{encoding}"
 {extra_headers}
 local body = "{body}"
 local unique = {unique}
@@ -82,6 +82,7 @@ def run_wrk(session: harness.Session, page: Page, base: str, args, duration: flo
         body=lua_string(body),
         unique="true" if "SUBMISSION_ID" in body else "false",
         nonce=secrets.token_hex(4),
+        encoding="gzip" if args.gzip else "identity",
     )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
@@ -132,6 +133,7 @@ def run_python(session: harness.Session, page: Page, base: str, args, duration: 
         client.cookies = dict(session.cookies)
         client.csrf_token = session.csrf_token
         headers = {**page.headers(), "X-CSRFToken": session.csrf_token}
+        headers["Accept-Encoding"] = "gzip" if args.gzip else "identity"
         while time.monotonic() < deadline:
             form = page.form(session.csrf_token) if page.form else None
             if form and "submission_id" in form:
@@ -208,12 +210,15 @@ def markdown(report: dict) -> str:
     floor = report["floor_rps"]
     lines = [
         f"Run {report['started']} on {report['database']}, {report['tool']}, "
-        f"{report['connections']} connections, gunicorn {report['workers']} sync workers, "
-        f"{report['duration']} s per page; floor {floor:.0f} req/s "
-        f"(start {report['floor_rps_start']:.0f}, end {report['floor_rps_end']:.0f}).",
+        f"{report['connections']} connections, Accept-Encoding {report['accept_encoding']}, "
+        f"gunicorn {report['workers']} sync workers, "
+        f"{report['duration']} s per page; floor {floor:.0f} req/s on average "
+        f"({report['floor_rps_min']:.0f} to {report['floor_rps_max']:.0f} over the run; "
+        "the floor row shows its first run). Cost x floor = floor req/s measured just "
+        "before and after the page, divided by the page's req/s.",
         "",
         "| page | req/s | p50 ms | p95 ms | p99 ms | cost x floor | target | SQL queries "
-        "| bytes | gzip bytes | errors |",
+        "| bytes | bytes sent gzip | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in report["pages"]:
@@ -254,6 +259,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--tool", choices=["wrk", "python"], default=None)
+    parser.add_argument(
+        "--no-gzip",
+        dest="gzip",
+        action="store_false",
+        help="send Accept-Encoding: identity (default: gzip, as browsers do)",
+    )
     parser.add_argument("--suggest-url", default=SUGGEST_URL)
     parser.add_argument("--write-url", default=harness.ENTRY_CREATE_URL)
     parser.add_argument("--only", nargs="*", help="page names to measure (floor always runs)")
@@ -281,13 +292,24 @@ def main() -> None:
         if args.only:
             selected = [p for p in selected if p.name == "floor" or p.name in args.only]
         rows = []
+        floors = []
         with harness.running(server):
             session = harness.sign_in(server.base, "heavy")
             if session.fetch_csrf_token(harness.DIARY_URL).status == 404:
                 session.fetch_csrf_token("/")
-            for page in selected:
+            floor_page, measured = selected[0], selected[1:]
+            # The floor runs before every page and once at the end: each page is compared
+            # with the floor measured just before and just after it, so background load
+            # that drifts during the run (this machine is shared) cancels out.
+            print(f"  floor: {floor_page.method} {floor_page.path}")
+            floors.append(measure(session, floor_page, server.base, args))
+            for page in measured:
                 print(f"  {page.name}: {page.method} {page.path}")
                 result = measure(session, page, server.base, args)
+                if result["status"] == "ok":
+                    print("  floor")
+                    floors.append(measure(session, floor_page, server.base, args))
+                    result["floor_rps_around"] = [floors[-2]["rps"], floors[-1]["rps"]]
                 rows.append(
                     {
                         "name": page.name,
@@ -298,30 +320,41 @@ def main() -> None:
                         **result,
                     }
                 )
-            print("  floor again")
-            floor_end = measure(session, selected[0], server.base, args)
-        floor_start = rows[0]
-        if floor_start["status"] != "ok" or floor_end["status"] != "ok":
-            raise SystemExit(f"The floor did not answer: {floor_start}, {floor_end}")
-        floor_rps = (floor_start["rps"] + floor_end["rps"]) / 2
+        if any(f["status"] != "ok" for f in floors):
+            raise SystemExit(f"The floor did not answer: {floors}")
+        floor_rps = sum(f["rps"] for f in floors) / len(floors)
+        floor_row = {
+            "name": floor_page.name,
+            "label": floor_page.label,
+            "path": floor_page.path,
+            "target": None,
+            "costs": costs.get(floor_page.name, {}),
+            **floors[0],
+            "rps_each_run": [f["rps"] for f in floors],
+        }
+        floor_row["cost_ratio"] = 1.0
         for row in rows:
             if row["status"] == "ok":
-                # Cost per request relative to the floor, at the same concurrency.
-                row["cost_ratio"] = floor_rps / row["rps"]
+                # Cost per request relative to the floor, at the same concurrency: how
+                # many floor requests the server could have answered instead of this one.
+                around = sum(row["floor_rps_around"]) / 2
+                row["cost_ratio"] = around / row["rps"]
                 row["target_met"] = (
                     None if not row["target"] else row["cost_ratio"] <= row["target"]
                 )
+        rows.insert(0, floor_row)
         report = {
             "started": started.isoformat(timespec="seconds"),
             "database": args.db,
             "tool": args.tool,
             "connections": args.connections,
+            "accept_encoding": "gzip" if args.gzip else "identity",
             "workers": args.workers,
             "duration": args.duration,
             "dataset": {"patients": args.patients, "years": args.years, "seed": args.seed},
             "floor_rps": floor_rps,
-            "floor_rps_start": floor_start["rps"],
-            "floor_rps_end": floor_end["rps"],
+            "floor_rps_min": min(f["rps"] for f in floors),
+            "floor_rps_max": max(f["rps"] for f in floors),
             "pages": rows,
         }
         args.output.mkdir(parents=True, exist_ok=True)
