@@ -101,7 +101,7 @@ def reader(login: harness.Session, args, deadline: float, tally: Tally) -> None:
             with tally.lock:
                 tally.unexpected["reader connection error"] += 1
             continue
-        tally.answer(response, 200 <= response.status < 300 or response.status == 404)
+        tally.answer(response, 200 <= response.status < 300)
         with tally.lock:
             tally.reads += 1
 

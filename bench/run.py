@@ -270,6 +270,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="page names to measure (floor always runs)")
     parser.add_argument("--output", type=Path, default=HERE / "results")
     args = parser.parse_args()
+    if not (1 <= args.duration <= 300 and 0 <= args.warmup <= 60 and 1 <= args.connections <= 64):
+        parser.error("keep it bounded: --duration 1..300, --warmup 0..60, --connections 1..64")
     args.tool = args.tool or ("wrk" if shutil.which("wrk") else "python")
 
     started = datetime.now(UTC)
