@@ -65,4 +65,7 @@ def pages(
             target=4,
         ),
         Page("article", "Article page", "GET", ARTICLE_URL),
+        # Not in the issue: the smallest page with the full layout (base.html), which every
+        # page above pays for before its own content.
+        Page("home", "Home (layout only, reference)", "GET", "/"),
     ]
