@@ -16,11 +16,11 @@ SECTION = "/learn/metastatic-breast-cancer/symptoms-of-bone-metastases/"
 
 # (url, extra headers, queries signed out, queries signed in)
 PAGES = [
-    ("/", {}, 1, 3),
+    ("/", {}, 1, 4),  # signed in: plus the next appointment
     ("/learn/", {}, 1, 3),
     (ARTICLE, {}, 2, 4),
     (SECTION, {}, 1, 3),
-    (SECTION, {"HX-Request": "true"}, 1, 1),  # the fragment never reads the user
+    (SECTION, {"HX-Request": "true"}, 1, 3),
 ]
 
 

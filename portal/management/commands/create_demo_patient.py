@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.demo import seed_demo_records
+
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-patient-2026"  # noqa: S105 - development only, refused without DEBUG
 
@@ -18,9 +20,11 @@ class Command(BaseCommand):
         )
         user.set_password(DEMO_PASSWORD)
         user.save()
+        seed_demo_records(user)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo patient {'created' if created else 'ready'}: "
-                f"username {DEMO_USERNAME!r}, password {DEMO_PASSWORD!r}"
+                f"username {DEMO_USERNAME!r}, password {DEMO_PASSWORD!r} "
+                "(with a month of sample diary entries, questions and appointments)"
             )
         )
