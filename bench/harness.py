@@ -131,9 +131,12 @@ def manage(env: dict[str, str], *args: str, debug: bool = False, timeout: int = 
 
 
 def prepare(env: dict[str, str], *, patients: int, years: int, seed: int, entries: int) -> None:
-    """Migrate, load the article, collect static files and make the demo dataset."""
+    """Migrate, load the fixtures, collect static files and make the demo dataset."""
     manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "loaddata", "fixtures/articles.json", "-v", "0")
+    # Every fixture (the article, and the symptom vocabulary once the diary is merged), in
+    # one call so references between them resolve; make_demo_data uses those symptoms.
+    fixtures = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "fixtures").glob("*.json"))
+    manage(env, "loaddata", *fixtures, "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
     manage(
         env,

@@ -26,8 +26,9 @@ PATIENT_PREFIX = "patient"
 DEMO_DATA_PASSWORD = "demo-data-password-2026"  # noqa: S105 - development only, refused without DEBUG
 BATCH_SIZE = 5000
 
-# Used only on a database without the symptom vocabulary (e.g. before the diary fixture
-# is loaded), so the generator works on a bare database. (name, body site, section slug)
+# Used only on a database without the symptom vocabulary, so the generator works on a bare
+# database. Load fixtures/*.json first: loading the symptom fixture after these exist would
+# clash on their unique names. (name, body site, section slug)
 FALLBACK_SYMPTOMS = [
     ("Bone pain", BodySite.BONE, "symptoms-of-bone-metastases"),
     ("Headache", BodySite.BRAIN, "symptoms-of-brain-metastases"),
