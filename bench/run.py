@@ -340,6 +340,9 @@ def main() -> None:
                 # Cost per request relative to the floor, at the same concurrency: how
                 # many floor requests the server could have answered instead of this one.
                 around = sum(row["floor_rps_around"]) / 2
+                if row["rps"] == 0:  # nothing finished within the run
+                    row["status"] = f"no answer within {args.duration:g} s"
+                    continue
                 row["cost_ratio"] = around / row["rps"]
                 row["target_met"] = (
                     None if not row["target"] else row["cost_ratio"] <= row["target"]
