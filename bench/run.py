@@ -238,7 +238,8 @@ def markdown(report: dict) -> str:
             "" if not row.get("target") else (" met" if ratio <= row["target"] else " NOT met")
         )
         lines.append(
-            f"| {row['label']} (`{row['path']}`) | {row['rps']:.0f} | {row['p50_ms']:.1f} "
+            f"| {row['label']} (`{row['path']}`) | {row['rps']:.{0 if row['rps'] >= 10 else 1}f} "
+            f"| {row['p50_ms']:.1f} "
             f"| {row['p95_ms']:.1f} | {row['p99_ms']:.1f} | {ratio:.2f}x{verdict} | {target} "
             f"| {queries} | {size} | {packed} | {row['errors']} |"
         )
