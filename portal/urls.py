@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("ping/", views.ping, name="ping"),
     path("learn/", include("education.urls")),
+    path("diary/", include("portal.diary_urls")),
     path("summary/", include("portal.summary_views")),
     path("appointments/", include("portal.appointments")),
     path("questions/", include("portal.questions")),

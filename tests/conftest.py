@@ -49,3 +49,12 @@ def alice_client(client, alice):
 def database_vendor(django_db_setup, django_db_blocker) -> str:
     with django_db_blocker.unblock():
         return connection.vendor
+
+
+@pytest.fixture
+def symptoms(article):
+    """The symptom vocabulary, linked to the article's sections."""
+    call_command("loaddata", "fixtures/symptoms.json", verbosity=0)
+    from education.models import Symptom
+
+    return {symptom.slug: symptom for symptom in Symptom.objects.all()}

@@ -19,7 +19,7 @@ PAGES = [
     ("/", {}, 1, 4),  # signed in: plus the next appointment
     ("/learn/", {}, 1, 3),
     (ARTICLE, {}, 2, 4),
-    (SECTION, {}, 1, 3),
+    (SECTION, {}, 1, 4),  # signed in: plus the symptoms linked to the section
     (SECTION, {"HX-Request": "true"}, 1, 3),
 ]
 
