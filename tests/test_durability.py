@@ -1,9 +1,9 @@
 """The load and crash scripts in bench/, run short: gunicorn on 127.0.0.1, a scratch
 database, the diary's real create endpoint (POST /diary/entries/new/).
 
-They skip until the diary's create view is merged: the scripts test the real view and
-there is no stand-in. The SQLite runs belong to the SQLite leg of `make test`, the
-PostgreSQL runs to the leg with DATABASE_URL=postgres://…
+They skip (with the reason) when the diary's create view is missing: the scripts test the
+real view and there is no stand-in. The SQLite runs belong to the SQLite leg of `make test`,
+the PostgreSQL runs to the leg with DATABASE_URL=postgres://…
 """
 
 import os
