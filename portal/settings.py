@@ -81,6 +81,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses HTML (static files are precompressed by WhiteNoise, above). BREACH: the
+    # CSRF token is masked afresh in every response, Django pads each gzip response with
+    # random bytes, and the SameSite=Lax session cookie is not sent on cross-site
+    # subresource requests; see bench/README.md, "Compression".
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -6,6 +6,7 @@ from portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("ping/", views.ping, name="ping"),
     path("learn/", include("education.urls")),
     path("diary/", include("portal.diary_urls")),
     path("summary/", include("portal.summary_views")),

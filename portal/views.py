@@ -35,6 +35,16 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", context)
 
 
+@never_cache
+@require_GET
+def ping(request: HttpRequest) -> HttpResponse:
+    """The benchmark's floor: a signed-in request that loads only the session and the user.
+
+    Every page costs at least this much; bench/run.py reports each page as a multiple of it.
+    """
+    return HttpResponse(f"ok {request.user.pk}\n", content_type="text/plain; charset=utf-8")
+
+
 # The symptom diary ------------------------------------------------------------------------
 
 PAGE_SIZE = 20
