@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class PortalConfig(AppConfig):
+    default = True
     name = "portal"
     verbose_name = "Patient portal"
+
+    def ready(self) -> None:
+        from portal import auth_events  # noqa: F401  (connects the audit receivers)
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """The Django admin, with a site that requires a second factor for staff."""
+
+    default = False
+    default_site = "portal.admin_site.PortalAdminSite"

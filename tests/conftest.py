@@ -25,18 +25,24 @@ def article(db):
     return Article.objects.get(slug="metastatic-breast-cancer")
 
 
+def make_patient(username: str, password: str, **names) -> object:
+    """A patient who can sign in with email and password (a confirmed address)."""
+    from allauth.account.models import EmailAddress
+
+    email = f"{username}@example.org"
+    user = get_user_model().objects.create_user(username, email=email, password=password, **names)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    return user
+
+
 @pytest.fixture
 def alice(db):
-    return get_user_model().objects.create_user(
-        "alice", password="alice-password-123", first_name="Alice", last_name="Archer"
-    )
+    return make_patient("alice", "alice-password-123", first_name="Alice", last_name="Archer")
 
 
 @pytest.fixture
 def bob(db):
-    return get_user_model().objects.create_user(
-        "bob", password="bob-password-1234", first_name="Bob", last_name="Baker"
-    )
+    return make_patient("bob", "bob-password-1234", first_name="Bob", last_name="Baker")
 
 
 @pytest.fixture
