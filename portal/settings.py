@@ -154,6 +154,16 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shared by every worker process: sign-in rate limits and the record of used one-time codes
+# (a TOTP code accepted by one worker must be refused by all). Create it with
+# `manage.py createcachetable` after migrate; the test runner does it by itself.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_cache",
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -162,6 +172,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "portal.passwords.RepetitiveOrSequentialValidator"},
 ]
 
 # Argon2id first; older hashes are upgraded when their owner next signs in.
@@ -212,6 +223,8 @@ AXES_LOCKOUT_CALLABLE = "portal.account_forms.signin_blocked"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "oldpassword", "code"]
 AXES_VERBOSE = False
+# Our audit trail records sign-ins by account id; axes keeps only the failures it counts.
+AXES_DISABLE_ACCESS_LOG = True
 
 # Automatic sign-out, enforced on the server by portal.middleware.SessionTimeoutMiddleware.
 PORTAL_IDLE_TIMEOUT = timedelta(minutes=env_int("PORTAL_IDLE_TIMEOUT_MINUTES", 15))
@@ -305,5 +318,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # Request lines can carry query strings; keep Django's own request logging at warnings.
-    "loggers": {"django.request": {"level": "WARNING"}},
+    # axes logs email addresses at INFO and WARNING; the audit trail records the same
+    # events by account id.
+    "loggers": {"django.request": {"level": "WARNING"}, "axes": {"level": "ERROR"}},
 }
