@@ -31,4 +31,4 @@ class RepetitiveOrSequentialValidator:
             )
 
     def get_help_text(self) -> str:
-        return "Your password can’t be a repeated or sequential pattern such as “aaaa” or “1234”."
+        return "Your password cannot be a repeated or sequential pattern such as aaaa or 1234."
