@@ -6,6 +6,7 @@ import math
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -44,12 +45,21 @@ class SignupForm(AllauthSignupForm):
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:
-    """The account a sign-in attempt names: allauth passes the email address."""
+    """The account an attempt names, as its email address in lower case.
+
+    allauth authenticates with the email address; axes resets the count on success with
+    the username, so that is mapped to the account's email to clear the same counter.
+    """
     credentials = credentials or {}
-    value = credentials.get("email") or credentials.get("username") or ""
-    if not value and request.method == "POST":
-        value = request.POST.get("login", "")
-    return str(value).strip().lower()
+    email = credentials.get("email") or ""
+    if not email and credentials.get("username"):
+        username = credentials["username"]
+        User = get_user_model()
+        email = User.objects.filter(username=username).values_list("email", flat=True).first()
+        email = email or username
+    if not email and request.method == "POST":
+        email = request.POST.get("login", "")
+    return str(email).strip().lower()
 
 
 def signin_blocked(
