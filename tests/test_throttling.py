@@ -19,7 +19,7 @@ def sign_in(client, data, address="127.0.0.1"):
 
 def test_the_limit_is_a_few_attempts_with_a_cool_off_not_a_permanent_lockout():
     assert settings.AXES_FAILURE_LIMIT == 5
-    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    assert timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
     assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
 
 
