@@ -21,8 +21,8 @@ def signed_in(client) -> bool:
 
 
 def test_idle_and_absolute_limits_default_to_15_minutes_and_12_hours():
-    assert settings.PORTAL_IDLE_TIMEOUT == timedelta(minutes=15)
-    assert settings.PORTAL_ABSOLUTE_TIMEOUT == timedelta(hours=12)
+    assert timedelta(minutes=15) == settings.PORTAL_IDLE_TIMEOUT
+    assert timedelta(hours=12) == settings.PORTAL_ABSOLUTE_TIMEOUT
 
 
 def test_fifteen_idle_minutes_sign_the_patient_out(client, alice):
