@@ -8,7 +8,8 @@ class PortalConfig(AppConfig):
     verbose_name = "Patient portal"
 
     def ready(self) -> None:
-        from portal import auth_events  # noqa: F401  (connects the audit receivers)
+        # Importing registers the audit signal receivers and the deploy checks.
+        from portal import auth_events, checks  # noqa: F401
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):
