@@ -12,6 +12,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from portal import audit
+from portal.models import AuditEvent
+
 
 def passed_second_factor(request: HttpRequest) -> bool:
     """True when this session's sign-in (or a later re-check) used the authenticator app."""
@@ -42,6 +45,7 @@ class PortalAdminSite(admin.AdminSite):
         if not user.is_authenticated:
             return redirect_to_login(next_url, settings.LOGIN_URL)
         if not (user.is_active and user.is_staff):
+            audit.record(request, "admin_access", outcome=AuditEvent.Outcome.DENIED)
             raise PermissionDenied
         if not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
             messages.info(

@@ -3,6 +3,8 @@
 Each class is listed in settings.MIDDLEWARE; the comments there say why in that order.
 """
 
+import contextlib
+import ipaddress
 import re
 import uuid
 from collections.abc import Callable
@@ -24,6 +26,29 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # Session keys; the times are Unix seconds so the session stays JSON-serialisable.
 SIGNED_IN_AT = "portal_signed_in_at"
 LAST_SEEN_AT = "portal_last_seen_at"
+
+
+class ClientAddressMiddleware:
+    """Behind DJANGO_PROXY_COUNT trusted proxies, the client is the address the outermost of
+    them put in X-Forwarded-For; throttling and the audit trail both read REMOTE_ADDR."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        proxy_count = settings.PORTAL_PROXY_COUNT
+        if proxy_count:
+            forwarded = [
+                part.strip()
+                for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+                if part.strip()
+            ]
+            if len(forwarded) >= proxy_count:
+                # A malformed entry leaves REMOTE_ADDR as the proxy's own address.
+                with contextlib.suppress(ValueError):
+                    address = ipaddress.ip_address(forwarded[-proxy_count])
+                    request.META["REMOTE_ADDR"] = str(address)
+        return self.get_response(request)
 
 
 class RequestIdMiddleware:

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
 
 # Everything above WhiteNoise also wraps static files, so they carry the same headers.
 MIDDLEWARE = [
+    "portal.middleware.ClientAddressMiddleware",
     "portal.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",
@@ -205,9 +206,10 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "MBC Portal: "
 ACCOUNT_SIGNUP_REDIRECT_URL = "my_account:overview"
 ACCOUNT_FORMS = {"signup": "portal.account_forms.SignupForm"}
-# Failed sign-ins: django-axes blocks an account+address pair (below); allauth's own limit
-# slows one address trying many accounts, without letting a stranger lock out a patient.
-ACCOUNT_RATE_LIMITS = {"login_failed": "30/15m/ip"}
+# Failed sign-ins: django-axes pauses an account+address pair after a few (below). allauth's
+# limits are the wider net: one address trying many accounts, and many addresses guessing
+# one account's password or authenticator codes (the "key" is the account).
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/15m/ip,20/h/key"}
 # Comma-separated codes from the clinic; when set, sign-up needs one of them.
 PORTAL_SIGNUP_INVITATION_CODES = env_list("PORTAL_SIGNUP_INVITATION_CODES", [])
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -225,6 +227,12 @@ AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "oldpassword"
 AXES_VERBOSE = False
 # Our audit trail records sign-ins by account id; axes keeps only the failures it counts.
 AXES_DISABLE_ACCESS_LOG = True
+
+# How many trusted proxies add themselves to X-Forwarded-For in front of the portal; the
+# client address (for throttling and the audit trail) is the one the outermost one saw.
+PORTAL_PROXY_COUNT = env_int(
+    "DJANGO_PROXY_COUNT", 1 if env_bool("DJANGO_BEHIND_PROXY", False) else 0
+)
 
 # Automatic sign-out, enforced on the server by portal.middleware.SessionTimeoutMiddleware.
 PORTAL_IDLE_TIMEOUT = timedelta(minutes=env_int("PORTAL_IDLE_TIMEOUT_MINUTES", 15))

@@ -66,3 +66,16 @@ def test_the_recovery_codes_page_has_no_inline_script(alice_client, alice):
     response = alice_client.get("/accounts/2fa/recovery-codes/")
     assert response.status_code == 200
     assert_our_page(response.content.decode(), "recovery codes")
+
+
+def test_an_expired_form_gets_a_friendly_page_not_a_crash(alice):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/accounts/login/", {"login": "alice@example.org", "password": "alice-password-123"}
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "The form had expired" in html
+    assert "Skip to main content" in html

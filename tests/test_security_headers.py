@@ -87,3 +87,26 @@ def test_production_sends_hsts(settings, client):
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     response = client.get("/", secure=True)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(client, alice, settings):
+    from portal.models import AuditEvent
+
+    settings.PORTAL_PROXY_COUNT = 1
+    client.post(
+        "/accounts/login/",
+        {"login": "alice@example.org", "password": "alice-password-123"},
+        headers={"X-Forwarded-For": "192.0.2.1, 198.51.100.7"},
+    )
+    assert AuditEvent.objects.get(action="sign_in").ip_address == "198.51.100.7"
+
+
+def test_without_a_proxy_x_forwarded_for_is_ignored(client, alice):
+    from portal.models import AuditEvent
+
+    client.post(
+        "/accounts/login/",
+        {"login": "alice@example.org", "password": "alice-password-123"},
+        headers={"X-Forwarded-For": "198.51.100.7"},
+    )
+    assert AuditEvent.objects.get(action="sign_in").ip_address == "127.0.0.1"

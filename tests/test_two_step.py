@@ -24,6 +24,13 @@ def totp_code(secret: str, at=None) -> str:
     return format_hotp_value(hotp_value(secret, int(moment) // 30))
 
 
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    # A code computed here must still be current when the view checks it.
+    with time_machine.travel(timezone.now(), tick=False):
+        yield
+
+
 @pytest.fixture
 def secret(alice) -> str:
     secret = generate_totp_secret()
@@ -171,6 +178,8 @@ def test_a_patient_cannot_use_the_admin(client, alice, secret):
     response = client.get("/staff-admin/")
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 403
+    event = AuditEvent.objects.get(action="admin_access")
+    assert (event.outcome, event.actor_id) == ("denied", alice.pk)
 
 
 def test_the_audit_trail_is_read_only_in_the_admin(client, staff, secret):
@@ -185,3 +194,16 @@ def test_the_audit_trail_is_read_only_in_the_admin(client, staff, secret):
     assert client.get("/staff-admin/portal/auditevent/add/").status_code == 403
     assert client.post(f"/staff-admin/portal/auditevent/{event.pk}/delete/").status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_guessing_codes_is_stopped_even_from_many_addresses(client, alice, secret):
+    client.post("/accounts/login/", PASSWORD)
+    right = totp_code(secret)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    for attempt in range(20):
+        address = f"198.51.100.{attempt + 1}"
+        client.post("/accounts/2fa/authenticate/", {"code": wrong}, REMOTE_ADDR=address)
+    response = client.post("/accounts/2fa/authenticate/", {"code": right}, REMOTE_ADDR="192.0.2.9")
+    assert response.status_code == 200
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
