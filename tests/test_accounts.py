@@ -31,6 +31,7 @@ def test_sign_up_sends_a_confirmation_link_that_signs_the_patient_in(client):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["carol@example.org"]
 
+    assert "To confirm that it is yours, open this link" in mail.outbox[0].body
     link = confirmation_link(mail.outbox[0])
     assert client.get(link).status_code == 200
     response = client.post(link)
@@ -182,6 +183,9 @@ def test_password_change_needs_the_current_password(alice_client, alice):
     alice.refresh_from_db()
     assert alice.check_password("a brand new passphrase")
     assert AuditEvent.objects.filter(actor_id=alice.pk, action="password_change").exists()
+    # The patient hears about it by email, in case it was not them.
+    assert mail.outbox[-1].to == ["alice@example.org"]
+    assert "Password Changed" in mail.outbox[-1].subject
 
 
 def test_password_reset_by_email(client, alice):
