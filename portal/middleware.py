@@ -23,6 +23,9 @@ from portal import audit
 # A proxy's request id is kept only when it looks like one (no header injection, no PHI).
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
+# The portal uses none of these browser features; no page or embedded content may ask.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
 # Session keys; the times are Unix seconds so the session stays JSON-serialisable.
 SIGNED_IN_AT = "portal_signed_in_at"
 LAST_SEEN_AT = "portal_last_seen_at"
@@ -81,6 +84,9 @@ class SecurityHeadersMiddleware:
         response.setdefault(
             "Cross-Origin-Resource-Policy", settings.SECURE_CROSS_ORIGIN_RESOURCE_POLICY
         )
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        # XFrameOptionsMiddleware sits inside WhiteNoise; static files get it here.
+        response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         user = getattr(request, "user", None)
         signed_out = getattr(request, "portal_signed_out", False)
         if (user is not None and user.is_authenticated) or signed_out:

@@ -206,6 +206,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "MBC Portal: "
 # Tell the patient by email when their password or two-step sign-in changes.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Reset links work for an hour, once.
+PASSWORD_RESET_TIMEOUT = 60 * 60
 ACCOUNT_SIGNUP_REDIRECT_URL = "my_account:overview"
 ACCOUNT_FORMS = {"signup": "portal.account_forms.SignupForm"}
 # Failed sign-ins: django-axes pauses an account+address pair after a few (below). allauth's

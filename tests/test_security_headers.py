@@ -14,6 +14,8 @@ def assert_security_headers(response) -> None:
     assert response["Cross-Origin-Resource-Policy"] == "same-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert len(response["X-Request-ID"]) == 32
+    assert response["X-Frame-Options"] == "DENY"
+    assert "camera=()" in response["Permissions-Policy"]
 
 
 def test_a_public_page_carries_the_headers(client):
