@@ -48,3 +48,10 @@ def test_rows_carry_the_request_id_the_response_names(client, alice):
     row = AuditEvent.objects.get(action="sign_in")
     assert row.request_id == response["X-Request-ID"]
     assert row.occurred_at.utcoffset().total_seconds() == 0
+
+
+def test_test_helpers_that_sign_in_write_no_audit_rows(client, alice):
+    # Other tests count audit rows; force_login() is not a person signing in.
+    client.force_login(alice)
+    client.logout()
+    assert not AuditEvent.objects.exists()

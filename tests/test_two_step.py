@@ -10,6 +10,7 @@ from allauth.mfa.totp.internal.auth import (
     generate_totp_secret,
     hotp_value,
 )
+from django.core import mail
 from django.utils import timezone
 
 from portal.models import AuditEvent
@@ -116,9 +117,9 @@ def test_a_recovery_code_works_once(client, alice, secret):
     assert "_auth_user_id" not in client.session
 
 
-def test_a_patient_enrols_an_authenticator_app_and_gets_recovery_codes(
-    client, alice, django_capture_on_commit_callbacks
-):
+# Transactional: allauth announces the new authenticator once the row is committed.
+@pytest.mark.django_db(transaction=True)
+def test_a_patient_enrols_an_authenticator_app_and_gets_recovery_codes(client, alice):
     client.post("/accounts/login/", PASSWORD)
     # Turning on two-step sign-in asks for the password again first.
     response = client.get("/accounts/2fa/totp/activate/")
@@ -131,14 +132,14 @@ def test_a_patient_enrols_an_authenticator_app_and_gets_recovery_codes(
     assert 'src="data:image/svg+xml;base64,' in html
     secret = re.search(r'id="authenticator_secret" value="([A-Z2-7]+)"', html).group(1)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
+    response = client.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
     assert response["Location"] == "/accounts/2fa/recovery-codes/"
     assert Authenticator.objects.filter(user=alice, type="totp").exists()
     codes_page = client.get("/accounts/2fa/recovery-codes/").content.decode()
     assert "Recovery codes" in codes_page
     assert "10 of 10 codes are unused" in codes_page
     assert AuditEvent.objects.filter(actor_id=alice.pk, action="mfa_add").count() == 2
+    assert "Authenticator App Activated" in mail.outbox[-1].subject
 
 
 @pytest.fixture
