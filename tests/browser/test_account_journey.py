@@ -125,3 +125,37 @@ def test_a_minute_before_the_idle_sign_out_the_patient_can_stay_signed_in(
     expect(warning).to_be_hidden()
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back")
+
+
+def test_the_account_pages_pass_the_accessibility_checks(page, live_server, checks, sign_in):
+    from tests.conftest import make_patient
+
+    make_patient("alice", "alice-password-123")
+    for url in ("/accounts/password/reset/", "/accounts/signup/"):
+        page.goto(f"{live_server.url}{url}")
+        checks.check()
+    sign_in("alice@example.org", "alice-password-123")
+    for url in (
+        "/account/",
+        "/account/activity/",
+        "/account/download/",
+        "/accounts/password/change/",
+        "/accounts/2fa/",
+        "/accounts/email/",
+    ):
+        page.goto(f"{live_server.url}{url}")
+        expect(page.get_by_role("navigation", name="Your account")).to_be_visible()
+        checks.check()
+
+    page.goto(f"{live_server.url}/account/delete/")
+    page.get_by_role("button", name="Delete my account for good").click()
+    expect(page.get_by_text("This field is required.").first).to_be_visible()
+    checks.check()
+
+    page.goto(f"{live_server.url}/accounts/password/change/")
+    page.get_by_label("Current Password").fill("not the password")
+    page.locator("#id_password1").fill("short")
+    page.locator("#id_password2").fill("short")
+    page.get_by_role("button", name="Change Password").click()
+    expect(page.get_by_text("Please type your current password.")).to_be_visible()
+    checks.check()
