@@ -187,7 +187,7 @@ PASSWORD_HASHERS = [
 # Accounts: django-allauth (email + password, confirmed email) with allauth.mfa (TOTP and
 # recovery codes); django-axes throttles failed sign-ins per account and address.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "portal.backends.ThrottledBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"

@@ -221,3 +221,9 @@ def test_demo_patient_signs_in_with_email(settings, client):
     )
     assert response.status_code == 302
     assert client.session["_auth_user_id"]
+
+
+def test_the_test_clients_login_works_by_email(client, alice):
+    # For other tests: client.login(email=..., password=...) or client.force_login(user).
+    assert client.login(email="alice@example.org", password="alice-password-123")
+    assert client.get("/account/").status_code == 200
