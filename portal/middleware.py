@@ -29,6 +29,10 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 # Session keys; the times are Unix seconds so the session stays JSON-serialisable.
 SIGNED_IN_AT = "portal_signed_in_at"
 LAST_SEEN_AT = "portal_last_seen_at"
+# Activity is written to the session at most this often, so a burst of requests (htmx
+# suggestions while typing) does not rewrite the session row each time. The page's warning
+# counts down from the idle limit less this, so it never promises time the server won't give.
+ACTIVITY_GRANULARITY = 15
 
 
 class ClientAddressMiddleware:
@@ -132,7 +136,8 @@ class SessionTimeoutMiddleware:
                     return self._sign_out(request, "idle")
                 if now - signed_in_at >= absolute:
                     return self._sign_out(request, "absolute")
-                request.session[LAST_SEEN_AT] = now
+                if now - last_seen_at >= ACTIVITY_GRANULARITY:
+                    request.session[LAST_SEEN_AT] = now
         return self.get_response(request)
 
     def _sign_out(self, request: HttpRequest, reason: str) -> HttpResponse:
