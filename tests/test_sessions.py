@@ -42,6 +42,7 @@ def test_fifteen_idle_minutes_sign_the_patient_out(client, alice):
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=%2Faccount%2F"
     assert not signed_in(client)
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
     page = client.get(response["Location"]).content.decode()
     assert "You were signed out after 15 minutes without activity" in page
     event = AuditEvent.objects.get(action="session_timeout")
@@ -163,3 +164,21 @@ def test_production_cookies_are_host_only_secure_and_httponly():
         12 * 3600,
         31536000,
     ]
+
+
+def test_changing_the_password_signs_out_the_other_sessions(client, alice):
+    from django.test import Client
+
+    other = Client()
+    other.post("/accounts/login/", PASSWORD)
+    client.post("/accounts/login/", PASSWORD)
+    client.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": "alice-password-123",
+            "password1": "a brand new passphrase",
+            "password2": "a brand new passphrase",
+        },
+    )
+    assert client.get("/account/").status_code == 200
+    assert other.get("/account/").status_code == 302
