@@ -86,3 +86,12 @@ def test_a_success_resets_the_count(client, alice):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert sign_in(client, WRONG).status_code == 200
     assert sign_in(client, RIGHT).status_code == 302
+
+
+def test_guessing_one_password_from_many_addresses_is_stopped(client, alice):
+    for attempt in range(20):
+        assert sign_in(client, WRONG, address=f"198.51.100.{attempt + 1}").status_code == 200
+    response = sign_in(client, RIGHT, address="192.0.2.50")
+    assert response.status_code == 200
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
