@@ -12,7 +12,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -48,9 +48,11 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def activity(request: HttpRequest) -> HttpResponse:
-    events = AuditEvent.objects.filter(
-        actor_id=request.user.pk, action__in={action for action, _ in ACTIVITY_LABELS}
-    ).only("occurred_at", "action", "outcome", "ip_address")[:ACTIVITY_LIMIT]
+    events = (
+        AuditEvent.objects.for_account(request.user)
+        .filter(action__in={action for action, _ in ACTIVITY_LABELS})
+        .only("occurred_at", "action", "outcome", "ip_address")[:ACTIVITY_LIMIT]
+    )
     rows = [
         {
             "when": event.occurred_at,
@@ -139,12 +141,11 @@ def delete(request: HttpRequest) -> HttpResponse:
 @require_POST
 def stay_signed_in(request: HttpRequest) -> HttpResponse:
     """SessionTimeoutMiddleware has already counted this request as activity."""
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:
         return HttpResponse(status=204)
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        next_url = settings.LOGIN_REDIRECT_URL
-        return redirect(next_url)
+        next_url = resolve_url(settings.LOGIN_REDIRECT_URL)
     return HttpResponseRedirect(next_url)
