@@ -95,6 +95,17 @@ class DiaryEntry(models.Model):
         return self.symptom.name if self.symptom_id else self.own_words
 
 
+class AppointmentQuerySet(models.QuerySet):
+    def for_patient(self, user):
+        return self.filter(patient=user)
+
+    def upcoming(self, now: datetime | None = None):
+        return self.filter(starts_at__gte=now or timezone.now()).order_by("starts_at", "pk")
+
+    def past(self, now: datetime | None = None):
+        return self.filter(starts_at__lt=now or timezone.now()).order_by("-starts_at", "-pk")
+
+
 class Appointment(models.Model):
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="appointments"
@@ -107,12 +118,22 @@ class Appointment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AppointmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["starts_at", "pk"]
         indexes = [models.Index(fields=["patient", "starts_at"], name="appointment_patient_time")]
 
     def __str__(self) -> str:
         return f"Appointment on {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+
+class QuestionQuerySet(models.QuerySet):
+    def for_patient(self, user):
+        return self.filter(patient=user)
+
+    def not_asked(self):
+        return self.filter(asked=False)
 
 
 class Question(models.Model):
@@ -129,6 +150,8 @@ class Question(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["asked", "created_at", "pk"]

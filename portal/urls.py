@@ -8,6 +8,9 @@ from portal import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("learn/", include("education.urls")),
+    path("summary/", include("portal.summary_views")),
+    path("appointments/", include("portal.appointments")),
+    path("questions/", include("portal.questions")),
     # Sign-up, sign-in, email confirmation, passwords and the second step (django-allauth).
     # "login" and "logout" are the names templates used before allauth; kept as aliases.
     path("accounts/login/", account_views.login, name="login"),

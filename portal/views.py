@@ -1,13 +1,20 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from education.models import Article
+from portal.models import Appointment
 
 
 @login_not_required
+@never_cache  # a signed-in patient's next appointment shows here
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     articles = Article.objects.published()
-    return render(request, "portal/home.html", {"articles": articles})
+    next_appointment = None
+    if request.user.is_authenticated:
+        next_appointment = Appointment.objects.for_patient(request.user).upcoming().first()
+    context = {"articles": articles, "next_appointment": next_appointment}
+    return render(request, "portal/home.html", context)

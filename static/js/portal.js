@@ -7,6 +7,8 @@
     if (button) {
       event.preventDefault();
       window.print();
+      // Lets htmx (hx-trigger="portal-printed") note the print in the audit trail.
+      button.dispatchEvent(new CustomEvent("portal-printed", { bubbles: true }));
     }
   });
 })();

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.demo import seed_demo_records
+
 DEMO_USERNAME = "demo"
 DEMO_EMAIL = "demo@example.org"
 DEMO_PASSWORD = "demo-patient-2026"  # noqa: S105 - development only, refused without DEBUG
@@ -26,9 +28,11 @@ class Command(BaseCommand):
         EmailAddress.objects.update_or_create(
             user=user, email=DEMO_EMAIL, defaults={"primary": True, "verified": True}
         )
+        seed_demo_records(user)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo patient {'created' if created else 'ready'}: "
-                f"sign in with email {DEMO_EMAIL!r} and password {DEMO_PASSWORD!r}"
+                f"sign in with email {DEMO_EMAIL!r} and password {DEMO_PASSWORD!r} "
+                "(with a month of sample diary entries, questions and appointments)"
             )
         )

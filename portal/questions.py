@@ -1,0 +1,209 @@
+"""Questions for my care team: a short list the patient takes to the appointment."""
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from education.htmx import is_partial
+from education.models import Section
+from portal.audit import record
+from portal.models import AuditEvent, DiaryEntry, Question
+
+LIST_TEMPLATE = "portal/questions.html"
+
+
+class QuestionForm(forms.ModelForm):
+    """A new question; `entry` and `section` arrive as ids and must be the patient's own."""
+
+    class Meta:
+        model = Question
+        fields = ["text", "entry", "section"]
+        labels = {"text": "Your question"}
+        help_texts = {"text": "For example: “Should I change my pain relief?”"}
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "entry": forms.HiddenInput,
+            "section": forms.HiddenInput,
+        }
+        error_messages = {
+            "entry": {"invalid_choice": "That diary entry could not be found."},
+            "section": {"invalid_choice": "That article section could not be found."},
+        }
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.fields["entry"].queryset = DiaryEntry.objects.for_patient(patient)
+        self.fields["section"].queryset = Section.objects.filter(article__published=True)
+
+
+class QuestionEditForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["text", "asked"]
+        labels = {"text": "Your question", "asked": "I have asked this"}
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+
+
+def _get_question_for_patient(request: HttpRequest, pk: int) -> Question:
+    """The patient's own question; anyone else's is a 404, and the attempt is audited."""
+    try:
+        return get_object_or_404(
+            Question.objects.select_related("entry__symptom", "section__article"),
+            pk=pk,
+            patient=request.user,
+        )
+    except Http404:
+        _record_denied(request, "portal.question", pk)
+        raise
+
+
+def _record_denied(request: HttpRequest, record_type: str, pk) -> None:
+    record(
+        request,
+        f"{record_type.rsplit('.', 1)[-1]}.access",
+        record_type=record_type,
+        record_id=str(pk)[:64],
+        outcome=AuditEvent.Outcome.DENIED,
+    )
+
+
+def _initial_links(request: HttpRequest) -> dict:
+    """`?entry=<pk>` or `?section=<id>`: ids only; another patient's entry is a 404."""
+    initial = {}
+    entry_id = request.GET.get("entry", "")
+    if entry_id:
+        entry = DiaryEntry.objects.filter(
+            pk=int(entry_id) if entry_id.isdigit() else None, patient=request.user
+        ).first()
+        if entry is None:
+            _record_denied(request, "portal.diaryentry", entry_id)
+            raise Http404("No such diary entry.")
+        initial["entry"] = entry
+    section_id = request.GET.get("section", "")
+    if section_id:
+        section = Section.objects.filter(
+            pk=int(section_id) if section_id.isdigit() else None, article__published=True
+        ).first()
+        if section is None:
+            raise Http404("No such section.")
+        initial["section"] = section
+    return initial
+
+
+def _questions(request: HttpRequest) -> list[Question]:
+    return list(
+        Question.objects.for_patient(request.user)
+        .select_related("entry__symptom", "section__article")
+        .order_by("asked", "created_at", "pk")
+    )
+
+
+def _list_page(
+    request: HttpRequest, form: QuestionForm, status: int = 200, announcement: str = ""
+) -> HttpResponse:
+    template = LIST_TEMPLATE + "#question-panel" if is_partial(request) else LIST_TEMPLATE
+    context = {"form": form, "questions": _questions(request), "announcement": announcement}
+    return render(request, template, context, status=status)
+
+
+@never_cache
+@require_GET
+@vary_on_headers("HX-Request")
+def question_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, QuestionForm(patient=request.user))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def question_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        form = QuestionForm(patient=request.user, initial=_initial_links(request))
+        return render(request, "portal/question_form.html", {"form": form, **form.initial})
+    form = QuestionForm(request.POST, patient=request.user)
+    if form.is_valid():
+        question = form.save(commit=False)
+        question.patient = request.user
+        question.save()
+        if is_partial(request):
+            return _list_page(request, QuestionForm(patient=request.user), announcement="Added.")
+        messages.success(request, "Question added.")
+        return redirect("questions:question_list")
+    if is_partial(request):
+        # htmx does not swap 4xx responses: the form comes back with its errors as a 200.
+        return _list_page(request, form)
+    context = {
+        "form": form,
+        "entry": form.cleaned_data.get("entry"),
+        "section": form.cleaned_data.get("section"),
+    }
+    return render(request, "portal/question_form.html", context, status=400)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    question = _get_question_for_patient(request, pk)
+    form = QuestionEditForm(request.POST or None, instance=question)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Question updated.")
+            return redirect("questions:question_list")
+        status = 400
+    else:
+        status = 200
+    return render(
+        request, "portal/question_edit.html", {"form": form, "question": question}, status=status
+    )
+
+
+@never_cache
+@require_POST
+@vary_on_headers("HX-Request")
+def question_asked(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sets (not toggles) the flag, so a repeated post changes nothing twice."""
+    question = _get_question_for_patient(request, pk)
+    question.asked = request.POST.get("asked") == "true"
+    question.save(update_fields=["asked", "updated_at"])
+    if is_partial(request):
+        return render(
+            request,
+            LIST_TEMPLATE + "#question",
+            {"question": question, "announcement": _asked_announcement(question)},
+        )
+    messages.success(request, _asked_announcement(question))
+    return redirect(reverse("questions:question_list") + f"#question-{question.pk}")
+
+
+def _asked_announcement(question: Question) -> str:
+    return "Marked as asked." if question.asked else "Marked as not asked yet."
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def question_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    question = _get_question_for_patient(request, pk)
+    if request.method == "POST":
+        question.delete()
+        messages.success(request, "Question deleted.")
+        return redirect("questions:question_list")
+    return render(request, "portal/question_delete.html", {"question": question})
+
+
+app_name = "questions"
+urlpatterns = [
+    path("", question_list, name="question_list"),
+    path("new/", question_create, name="question_create"),
+    path("<int:pk>/edit/", question_edit, name="question_edit"),
+    path("<int:pk>/asked/", question_asked, name="question_asked"),
+    path("<int:pk>/delete/", question_delete, name="question_delete"),
+]

@@ -1,0 +1,579 @@
+"""The appointment summary: what happened in a date range, computed in the database.
+
+Every function here runs a fixed number of queries whatever the length of the range, so
+five years of diary cost the same number of round trips as one week.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Lower, RowNumber, Substr, Trim
+from django.utils import timezone
+
+from education.models import BodySite, Section, Urgency
+from portal.models import (
+    Appointment,
+    DiaryEntry,
+    DiaryEntryQuerySet,
+    Question,
+    Severity,
+    start_of_day,
+)
+
+EPOCH = date(1970, 1, 1)
+DEFAULT_DAYS = 30
+PRESET_DAYS = (7, 30, 90)
+# Trend: the second half's average must differ from the first half's by this much.
+TREND_THRESHOLD = 0.5
+RISE_LEVELS = 2
+RISE_WINDOW = timedelta(days=7)
+ATTENTION_LIMIT = 10
+NOTES_LIMIT = 5
+NOTE_PREVIEW_CHARS = 160
+QUESTIONS_LIMIT = 20
+TIMELINE_MAX_COLUMNS = 31
+TIMELINE_MAX_ROWS = 8
+# The chart's drawing units (the SVG scales to the page width).
+CHART_WIDTH = 720
+CHART_LABEL_WIDTH = 190
+CHART_ROW_HEIGHT = 34
+CHART_LEVEL_HEIGHT = 6
+CHART_AXIS_HEIGHT = 24
+
+# Entries in the patient's own words (no symptom chosen) are grouped by their words,
+# ignoring case and surrounding spaces.
+WORDS_KEY = Case(
+    When(symptom__isnull=True, then=Lower(Trim("own_words"))),
+    default=Value(""),
+)
+
+
+# -- Local calendar days, natively in the database ---------------------------------------
+
+
+class ShiftedDayNumber(Func):
+    """Whole days since 1970-01-01 of (a UTC timestamp + a fixed number of seconds).
+
+    Written per database so it runs natively: Django's TruncDate on SQLite calls back
+    into Python for every row. The offset is an int we computed, inlined as a literal so
+    the same SQL text appears in SELECT and GROUP BY.
+    """
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, offset_seconds: int, **extra):
+        self.offset_seconds = int(offset_seconds)
+        super().__init__(expression, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        modifier = f"'{self.offset_seconds:+d} seconds'"
+        # SQLite rounds fractions to milliseconds (23:59:59.9999 would become the next
+        # day): keep the stored text's whole seconds only.
+        return (
+            f"CAST(julianday(date(substr({sql}, 1, 19), {modifier})) - 2440587.5 AS INTEGER)",
+            params,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"CAST(FLOOR((EXTRACT(EPOCH FROM {sql}) + {self.offset_seconds}) / 86400) AS INTEGER)",
+            params,
+        )
+
+
+def day_number(day: date) -> int:
+    return (day - EPOCH).days
+
+
+def from_day_number(number: int) -> date:
+    return EPOCH + timedelta(days=number)
+
+
+def local_day_number(start: date, end: date, field_name: str = "occurred_at") -> Expression:
+    """The local calendar day (as a day number) of `field_name`, valid for start..end.
+
+    Within a day whose midnights have the same UTC offset, shifting by that offset and
+    taking the date is exact. A day whose offset changes (a daylight-saving switch) gets a
+    constant instead. So the CASE has about two branches per switch in the range, never
+    one per day, and no per-row Python.
+    """
+    segments: list[tuple[datetime, Expression]] = []
+    run_offset: int | None = None
+    day = start
+    while day <= end:
+        next_day = day + timedelta(days=1)
+        low, high = start_of_day(day), start_of_day(next_day)
+        offset_low = int(low.utcoffset().total_seconds())
+        offset_high = int(high.utcoffset().total_seconds())
+        if offset_low == offset_high:
+            if run_offset == offset_low:
+                segments[-1] = (high, segments[-1][1])
+            else:
+                segments.append((high, ShiftedDayNumber(field_name, offset_low)))
+                run_offset = offset_low
+        else:
+            segments.append((high, Value(day_number(day))))
+            run_offset = None
+        day = next_day
+    if not segments:
+        return Value(None, output_field=IntegerField())
+    *bounded, (_, last) = segments
+    whens = [When(**{f"{field_name}__lt": upper}, then=value) for upper, value in bounded]
+    if not whens:
+        return last
+    return Case(*whens, default=last, output_field=IntegerField())
+
+
+# -- The range ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryRange:
+    start: date
+    end: date
+    # True when the range was chosen for the patient: since their last past appointment.
+    since_appointment: bool = False
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def midpoint(self) -> datetime:
+        """The instant that splits the range into two halves, for the trend."""
+        low, high = start_of_day(self.start), start_of_day(self.end + timedelta(days=1))
+        return low + (high - low) / 2
+
+    def query(self) -> str:
+        return f"start={self.start:%Y-%m-%d}&end={self.end:%Y-%m-%d}"
+
+
+def default_range(patient, today: date | None = None) -> SummaryRange:
+    """From the last past appointment to today; the last 30 days when there is none."""
+    today = today or timezone.localdate()
+    last = Appointment.objects.for_patient(patient).past().values_list("starts_at", flat=True)
+    last = last.first()
+    if last is not None:
+        start = min(timezone.localtime(last).date(), today)
+        return SummaryRange(start, today, since_appointment=True)
+    return preset_range(DEFAULT_DAYS, today)
+
+
+def preset_range(days: int, today: date | None = None) -> SummaryRange:
+    today = today or timezone.localdate()
+    return SummaryRange(today - timedelta(days=days - 1), today)
+
+
+# -- Symptom overview ---------------------------------------------------------------------
+
+TREND_WORDS = {
+    "better": ("Better", "↓"),
+    "same": ("About the same", "→"),
+    "worse": ("Worse", "↑"),
+    None: ("Not enough entries to compare", ""),
+}
+
+
+@dataclass
+class SymptomRow:
+    symptom_id: int | None
+    words_key: str
+    name: str
+    body_site: str
+    urgency: str
+    guidance_text: str
+    entries: int
+    days_logged: int
+    worst: int
+    latest: int
+    first_at: datetime
+    last_at: datetime
+    first_half_average: float | None
+    second_half_average: float | None
+    timeline: list[int | None] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[int | None, str]:
+        return (self.symptom_id, self.words_key)
+
+    @property
+    def worst_word(self) -> str:
+        return Severity(self.worst).label
+
+    @property
+    def latest_word(self) -> str:
+        return Severity(self.latest).label
+
+    @property
+    def trend(self) -> str | None:
+        if self.first_half_average is None or self.second_half_average is None:
+            return None
+        change = float(self.second_half_average) - float(self.first_half_average)
+        if change >= TREND_THRESHOLD:
+            return "worse"
+        if change <= -TREND_THRESHOLD:
+            return "better"
+        return "same"
+
+    @property
+    def trend_word(self) -> str:
+        return TREND_WORDS[self.trend][0]
+
+    @property
+    def trend_arrow(self) -> str:
+        return TREND_WORDS[self.trend][1]
+
+    @property
+    def needs_contact(self) -> bool:
+        return self.urgency in (Urgency.CONTACT, Urgency.EMERGENCY)
+
+    @property
+    def body_site_label(self) -> str:
+        return BodySite(self.body_site).label if self.body_site else "Not given"
+
+
+def _entries(patient, summary_range: SummaryRange) -> DiaryEntryQuerySet:
+    return DiaryEntry.objects.for_patient(patient).between(summary_range.start, summary_range.end)
+
+
+def symptom_overview(patient, summary_range: SummaryRange) -> list[SymptomRow]:
+    """One row per symptom (or per own-words phrase), worst first. Two queries."""
+    entries = _entries(patient, summary_range).annotate(words_key=WORDS_KEY)
+    local_day = local_day_number(summary_range.start, summary_range.end)
+    midpoint = summary_range.midpoint
+    aggregates = (
+        entries.order_by()
+        .values(
+            "symptom_id",
+            "words_key",
+            "symptom__name",
+            "symptom__body_site",
+            "symptom__urgency",
+            "symptom__guidance_text",
+        )
+        .annotate(
+            own_words=Max("own_words"),
+            entries=Count("pk"),
+            days_logged=Count(local_day, distinct=True),
+            worst=Max("severity"),
+            first_at=Min("occurred_at"),
+            last_at=Max("occurred_at"),
+            first_half_average=Avg("severity", filter=Q(occurred_at__lt=midpoint)),
+            second_half_average=Avg("severity", filter=Q(occurred_at__gte=midpoint)),
+        )
+    )
+    latest = (
+        entries.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("symptom_id"), WORDS_KEY],
+                order_by=[F("occurred_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank=1)
+        .values_list("symptom_id", "words_key", "severity")
+    )
+    latest_by_key = {(symptom_id, key): severity for symptom_id, key, severity in latest}
+    rows = [
+        SymptomRow(
+            symptom_id=row["symptom_id"],
+            words_key=row["words_key"],
+            name=row["symptom__name"] or row["own_words"],
+            body_site=row["symptom__body_site"] or "",
+            urgency=row["symptom__urgency"] or Urgency.ROUTINE,
+            guidance_text=row["symptom__guidance_text"] or "",
+            entries=row["entries"],
+            days_logged=row["days_logged"],
+            worst=row["worst"],
+            latest=latest_by_key[(row["symptom_id"], row["words_key"])],
+            first_at=row["first_at"],
+            last_at=row["last_at"],
+            first_half_average=row["first_half_average"],
+            second_half_average=row["second_half_average"],
+        )
+        for row in aggregates
+    ]
+    rows.sort(key=lambda row: (-row.worst, -row.latest, row.name.lower()))
+    return rows
+
+
+# -- Needs attention ----------------------------------------------------------------------
+
+
+@dataclass
+class Attention:
+    entries: list[DiaryEntry]
+    total: int
+    contact_rows: list[SymptomRow]
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.entries)
+
+    def __bool__(self) -> bool:
+        return bool(self.entries or self.contact_rows)
+
+
+def flagged_entries(patient, summary_range: SummaryRange) -> DiaryEntryQuerySet:
+    """Entries rated Severe or worse, or RISE_LEVELS above an entry of the same symptom in
+    the RISE_WINDOW before it (which may lie just before the range).
+
+    Each entry carries `lowest_before`: the lowest severity in that window, or None.
+    """
+    earlier = DiaryEntry.objects.filter(
+        patient=OuterRef("patient"),
+        occurred_at__lt=OuterRef("occurred_at"),
+        occurred_at__gte=OuterRef("occurred_at") - RISE_WINDOW,
+    ).order_by("severity", "pk")
+    same_symptom = earlier.filter(symptom_id=OuterRef("symptom_id")).values("severity")[:1]
+    same_words = (
+        earlier.filter(symptom__isnull=True)
+        .annotate(words_key=WORDS_KEY)
+        .filter(words_key=OuterRef("words_key"))
+        .values("severity")[:1]
+    )
+    return (
+        _entries(patient, summary_range)
+        .annotate(
+            words_key=WORDS_KEY,
+            lowest_before=Case(
+                When(symptom__isnull=False, then=Subquery(same_symptom)),
+                default=Subquery(same_words),
+                output_field=IntegerField(),
+            ),
+        )
+        .filter(
+            Q(severity__gte=Severity.SEVERE) | Q(lowest_before__lte=F("severity") - RISE_LEVELS)
+        )
+    )
+
+
+def needs_attention(patient, summary_range: SummaryRange, rows: list[SymptomRow]) -> Attention:
+    """Worst first, then newest. Two queries."""
+    flagged = flagged_entries(patient, summary_range)
+    shown = list(
+        flagged.select_related("symptom").order_by("-severity", "-occurred_at", "-pk")[
+            :ATTENTION_LIMIT
+        ]
+    )
+    # Always counted, so the number of queries does not depend on the data.
+    total = flagged.count()
+    for entry in shown:
+        lowest = entry.lowest_before
+        entry.rose_from = (
+            Severity(lowest)
+            if lowest is not None and lowest <= entry.severity - RISE_LEVELS
+            else None
+        )
+    return Attention(
+        entries=shown, total=total, contact_rows=[row for row in rows if row.needs_contact]
+    )
+
+
+# -- Timeline -----------------------------------------------------------------------------
+
+
+@dataclass
+class Timeline:
+    summary_range: SummaryRange
+    bucket_days: int
+    rows: list[SymptomRow]
+    hidden_rows: int
+
+    @property
+    def columns(self) -> list[tuple[date, date]]:
+        start, end = self.summary_range.start, self.summary_range.end
+        count = math.ceil(self.summary_range.days / self.bucket_days)
+        spans = []
+        for index in range(count):
+            first = start + timedelta(days=index * self.bucket_days)
+            last = min(first + timedelta(days=self.bucket_days - 1), end)
+            spans.append((first, last))
+        return spans
+
+    @property
+    def table(self) -> list[dict]:
+        """The chart's data for screen readers: one row per column of the chart."""
+        return [
+            {
+                "span": span,
+                "words": [
+                    "Not logged"
+                    if row.timeline[index] is None
+                    else Severity(row.timeline[index]).label
+                    for row in self.rows
+                ],
+            }
+            for index, span in enumerate(self.columns)
+        ]
+
+    def chart(self) -> dict:
+        """Geometry for the inline SVG: one strip per symptom, bar height = severity."""
+        columns = self.columns
+        column_width = (CHART_WIDTH - CHART_LABEL_WIDTH) / len(columns)
+        bar_width = max(round(column_width * 0.7, 1), 1)
+        strips = []
+        for index, row in enumerate(self.rows):
+            baseline = (index + 1) * CHART_ROW_HEIGHT - 6
+            bars = []
+            for column, value in enumerate(row.timeline):
+                if value is None:
+                    continue
+                # A logged "None" still shows as a thin bar: logged differs from not logged.
+                height = 2 + value * CHART_LEVEL_HEIGHT
+                bars.append(
+                    {
+                        "x": round(CHART_LABEL_WIDTH + column * column_width, 1),
+                        "y": baseline - height,
+                        "height": height,
+                        "severity": value,
+                        "word": Severity(value).label,
+                        "span": columns[column],
+                    }
+                )
+            strips.append(
+                {
+                    "label": row.name if len(row.name) <= 24 else row.name[:23] + "…",
+                    "label_y": baseline - 8,
+                    "baseline": baseline,
+                    "top": baseline - 2 - Severity.VERY_SEVERE * CHART_LEVEL_HEIGHT,
+                    "bars": bars,
+                }
+            )
+        plot_bottom = len(strips) * CHART_ROW_HEIGHT
+        ticks = []
+        for column, anchor in ((0, "start"), (len(columns) - 1, "end")):
+            x = CHART_LABEL_WIDTH + column * column_width
+            ticks.append(
+                {
+                    "x": round(x if anchor == "start" else x + column_width, 1),
+                    "anchor": anchor,
+                    "day": columns[column][0] if anchor == "start" else columns[column][1],
+                }
+            )
+        return {
+            "width": CHART_WIDTH,
+            "height": plot_bottom + CHART_AXIS_HEIGHT,
+            "label_width": CHART_LABEL_WIDTH,
+            "bar_width": bar_width,
+            "strips": strips,
+            "ticks": ticks,
+            "tick_y": plot_bottom + 16,
+        }
+
+
+def timeline(patient, summary_range: SummaryRange, rows: list[SymptomRow]) -> Timeline:
+    """Worst severity per symptom per column (a day, or a few days for long ranges).
+
+    At most TIMELINE_MAX_COLUMNS times the number of symptoms rows leave the database. One query.
+    """
+    bucket_days = max(1, math.ceil(summary_range.days / TIMELINE_MAX_COLUMNS))
+    shown = rows[:TIMELINE_MAX_ROWS]
+    columns = math.ceil(summary_range.days / bucket_days)
+    by_key = {row.key: row for row in shown}
+    for row in shown:
+        row.timeline = [None] * columns
+    if shown:
+        local_day = local_day_number(summary_range.start, summary_range.end)
+        bucket = (local_day - Value(day_number(summary_range.start))) / Value(bucket_days)
+        cells = (
+            _entries(patient, summary_range)
+            .annotate(words_key=WORDS_KEY, bucket=bucket)
+            .order_by()
+            .values("symptom_id", "words_key", "bucket")
+            .annotate(worst=Max("severity"))
+        )
+        for cell in cells:
+            row = by_key.get((cell["symptom_id"], cell["words_key"]))
+            if row is not None and 0 <= cell["bucket"] < columns:
+                row.timeline[cell["bucket"]] = cell["worst"]
+    return Timeline(summary_range, bucket_days, shown, hidden_rows=len(rows) - len(shown))
+
+
+# -- Notes, questions, reading ------------------------------------------------------------
+
+
+def recent_notes(patient, summary_range: SummaryRange) -> list[DiaryEntry]:
+    """The newest notes, cut short in the database so a long note never loads whole."""
+    return list(
+        _entries(patient, summary_range)
+        .exclude(note="")
+        .select_related("symptom")
+        .defer("note")
+        .annotate(preview=Substr("note", 1, NOTE_PREVIEW_CHARS + 1))
+        .order_by("-occurred_at", "-pk")[:NOTES_LIMIT]
+    )
+
+
+def open_questions(patient):
+    return list(
+        Question.objects.for_patient(patient)
+        .not_asked()
+        .select_related("entry__symptom", "section")
+        .order_by("created_at", "pk")[:QUESTIONS_LIMIT]
+    )
+
+
+def reading_for(rows: list[SymptomRow]) -> list[Section]:
+    symptom_ids = [row.symptom_id for row in rows if row.symptom_id is not None]
+    if not symptom_ids:
+        return []
+    return list(
+        Section.objects.filter(symptom_links__symptom_id__in=symptom_ids, article__published=True)
+        .select_related("article")
+        .distinct()
+        .order_by("article__title", "order", "pk")
+    )
+
+
+# -- CSV ----------------------------------------------------------------------------------
+
+CSV_HEADER = ["date", "time", "symptom", "own words", "severity", "severity (0-4)", "note"]
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: str) -> str:
+    """Spreadsheets run cells starting with these characters as formulas: quote them."""
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+
+
+def csv_rows(patient, summary_range: SummaryRange):
+    """Header then one row per entry, oldest first, read in chunks (bounded memory)."""
+    yield CSV_HEADER
+    entries = (
+        _entries(patient, summary_range)
+        .select_related("symptom")
+        .order_by("occurred_at", "pk")
+        .iterator(chunk_size=500)
+    )
+    for entry in entries:
+        when = timezone.localtime(entry.occurred_at)
+        yield [
+            when.strftime("%Y-%m-%d"),
+            when.strftime("%H:%M"),
+            csv_safe(entry.symptom.name if entry.symptom_id else ""),
+            csv_safe(entry.own_words),
+            Severity(entry.severity).label,
+            str(entry.severity),
+            csv_safe(entry.note),
+        ]

@@ -1,0 +1,160 @@
+"""The printed summary: at most two A4 pages for a month of five symptoms, nothing missing."""
+
+import re
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from portal.models import Appointment, AuditEvent, Question, Severity
+from tests.conftest import make_patient
+from tests.summary_data import entry, local, symptom
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SYMPTOMS = [
+    ("Bone pain", "bone"),
+    ("Fatigue", "general"),
+    ("Nausea", "liver"),
+    ("Headaches", "brain"),
+    ("Shortness of breath", "lung"),
+]
+
+
+@pytest.fixture
+def month_of_diary():
+    patient = make_patient("alice", "alice-password-123", first_name="Alice", last_name="Archer")
+    today = timezone.localdate()
+    start = today - timedelta(days=29)
+    created = [symptom(name, site) for name, site in SYMPTOMS]
+    for day_index in range(30):
+        for position, item in enumerate(created):
+            severity = (day_index // 6 + position) % 3  # None, Mild or Moderate
+            note = "Long walk, then rested all afternoon. " * 6 if day_index % 7 == 0 else ""
+            entry(
+                patient,
+                item,
+                severity,
+                local(start + timedelta(days=day_index), 8 + position),
+                note,
+            )
+    # Two things that need attention: a Very severe entry and a two-level rise.
+    entry(patient, created[0], Severity.VERY_SEVERE, local(today - timedelta(days=3), 21))
+    entry(patient, created[3], Severity.NONE, local(today - timedelta(days=12), 7))
+    entry(patient, created[3], Severity.SEVERE, local(today - timedelta(days=10), 22))
+    Question.objects.create(patient=patient, text="Can I take something stronger at night?")
+    Appointment.objects.create(patient=patient, starts_at=local(start, 9), with_whom="Dr Okafor")
+    return patient, start, today
+
+
+def test_summary_prints_on_two_a4_pages_with_everything_a_clinician_needs(
+    page, live_server, checks, sign_in, month_of_diary
+):
+    _, start, today = month_of_diary
+    sign_in("alice@example.org", "alice-password-123")
+    checks.check()
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Summary").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Appointment summary")
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
+    checks.check()
+
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    reader = PdfReader(BytesIO(pdf))
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
+
+    assert len(reader.pages) <= 2, f"{len(reader.pages)} pages"
+    assert "Alice Archer" in text
+    assert f"{start:%-d %B %Y}" in text and f"{today:%-d %B %Y}" in text
+    assert "Patient-reported, not a clinical record" in text
+    assert "Very severe: Bone pain" in text
+    assert "Severe: Headaches" in text and "rose from None within 7 days" in text
+    for name, _ in SYMPTOMS:
+        assert re.search(rf"{name} (Bone|General|Liver|Brain|Lung) \d+ ", text), name
+    assert "Can I take something stronger at night?" in text
+    for navigation in ("Sign out", "Skip to main content", "Appointments", "Update summary"):
+        assert navigation not in text
+    page.emulate_media(media="screen")
+
+
+def test_the_print_button_opens_printing_and_records_it(
+    page, live_server, checks, sign_in, month_of_diary
+):
+    sign_in("alice@example.org", "alice-password-123")
+    page.goto(f"{live_server.url}/summary/")
+    checks.check()
+    # Headless Chromium has no print dialog; record that print() was called.
+    page.evaluate("window.print = () => { window.printed = true; }")
+    with page.expect_response(f"{live_server.url}/summary/printed/") as response:
+        page.get_by_role("button", name="Print").click()
+    assert response.value.status == 204
+    assert page.evaluate("window.printed") is True
+    assert AuditEvent.objects.filter(action="summary.print").count() == 1
+    expect(page).to_have_url(f"{live_server.url}/summary/")
+
+
+def test_summary_reflows_at_200_percent_zoom(browser, live_server, month_of_diary):
+    context = browser.new_context(viewport={"width": 640, "height": 400}, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill("alice@example.org")
+    page.get_by_label("Password").fill("alice-password-123")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/summary/")
+    expect(page.get_by_role("heading", name="Symptom overview")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 640
+    context.close()
+
+
+def test_sections_switched_off_are_not_printed(page, live_server, checks, sign_in, month_of_diary):
+    sign_in("alice@example.org", "alice-password-123")
+    page.goto(f"{live_server.url}/summary/?days=30")
+    checks.check()
+    page.get_by_role("checkbox", name="Notes").uncheck()
+    page.get_by_role("checkbox", name="Timeline").uncheck()
+    page.get_by_role("button", name="Update summary").click()
+    expect(page.get_by_role("heading", name="Notes")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Symptom overview")).to_be_visible()
+    checks.check()
+
+    page.emulate_media(media="print")
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(page.pdf(format="A4"))).pages)
+    assert "Long walk" not in text
+    assert "Symptom overview" in text
+
+
+def test_bad_dates_show_an_accessible_error(page, live_server, checks, sign_in, month_of_diary):
+    sign_in("alice@example.org", "alice-password-123")
+    page.goto(f"{live_server.url}/summary/?start=2026-11-30&end=2026-11-01")
+    expect(page.get_by_role("alert")).to_contain_text("on or after the first day")
+    checks.check()
+
+
+def test_appointments_and_questions_pages_are_accessible(
+    page, live_server, checks, sign_in, month_of_diary
+):
+    sign_in("alice@example.org", "alice-password-123")
+    for url in (
+        "/",
+        "/appointments/",
+        "/appointments/new/",
+        "/appointments/1/edit/",
+        "/questions/",
+    ):
+        page.goto(f"{live_server.url}{url}")
+        checks.check()
+
+    page.goto(f"{live_server.url}/questions/")
+    page.get_by_label("Your question").fill("Is the new scan booked?")
+    page.get_by_role("button", name="Add question").click()
+    expect(page.get_by_role("status")).to_have_text("Added.")
+    question = page.locator("li", has_text="Is the new scan booked?")
+    question.get_by_role("button", name=re.compile("Mark as asked")).click()
+    expect(question.get_by_role("button", name=re.compile("Mark as not asked"))).to_be_focused()
+    expect(question).to_contain_text("Asked")
+    expect(page.get_by_role("status")).to_have_text("Marked as asked.")
+    checks.check()
