@@ -22,18 +22,20 @@ from portal.models import AuditEvent
 
 # What the activity page shows, in the patient's words.
 ACTIVITY_LABELS = {
-    ("sign_in", AuditEvent.Outcome.SUCCESS): "Signed in",
-    ("sign_in", AuditEvent.Outcome.FAILURE): "Sign-in attempt with a wrong password",
-    ("sign_in_blocked", AuditEvent.Outcome.DENIED): "Sign-in blocked after too many attempts",
-    ("second_step", AuditEvent.Outcome.SUCCESS): "Authenticator code accepted",
-    ("second_step", AuditEvent.Outcome.FAILURE): "Wrong authenticator code",
-    ("sign_out", AuditEvent.Outcome.SUCCESS): "Signed out",
-    ("session_timeout", AuditEvent.Outcome.SUCCESS): "Signed out automatically",
-    ("password_change", AuditEvent.Outcome.SUCCESS): "Password changed",
-    ("password_reset", AuditEvent.Outcome.SUCCESS): "Password reset by email",
-    ("mfa_add", AuditEvent.Outcome.SUCCESS): "Authenticator app or recovery codes added",
-    ("mfa_remove", AuditEvent.Outcome.SUCCESS): "Authenticator app removed",
-    ("data_download", AuditEvent.Outcome.SUCCESS): "Your data was downloaded",
+    ("auth.sign_in", AuditEvent.Outcome.SUCCESS): "Signed in",
+    ("auth.sign_in", AuditEvent.Outcome.FAILURE): "Sign-in attempt with a wrong password",
+    ("auth.sign_in_blocked", AuditEvent.Outcome.DENIED): "Sign-in blocked after too many attempts",
+    ("auth.second_step", AuditEvent.Outcome.SUCCESS): "Authenticator code accepted",
+    ("auth.second_step", AuditEvent.Outcome.FAILURE): "Wrong authenticator code",
+    ("auth.sign_out", AuditEvent.Outcome.SUCCESS): "Signed out",
+    ("auth.session_timeout", AuditEvent.Outcome.SUCCESS): "Signed out automatically",
+    ("account.password_change", AuditEvent.Outcome.SUCCESS): "Password changed",
+    ("account.password_reset", AuditEvent.Outcome.SUCCESS): "Password reset by email",
+    ("account.mfa_add", AuditEvent.Outcome.SUCCESS): "Authenticator app or recovery codes added",
+    ("account.mfa_remove", AuditEvent.Outcome.SUCCESS): "Authenticator app removed",
+    ("account.export", AuditEvent.Outcome.SUCCESS): "Your data was downloaded",
+    ("summary.export", AuditEvent.Outcome.SUCCESS): "Your summary was downloaded",
+    ("summary.print", AuditEvent.Outcome.SUCCESS): "Your summary was printed",
 }
 ACTIVITY_LIMIT = 30
 
@@ -80,7 +82,7 @@ def _attachment(content: str, content_type: str, filename: str) -> HttpResponse:
 @login_required
 @require_POST
 def download_csv(request: HttpRequest) -> HttpResponse:
-    audit.record(request, "data_download", record_type="export", record_id="csv")
+    audit.record(request, "account.export", record_type="export", record_id="csv")
     day = timezone.localdate().isoformat()
     return _attachment(
         exports.as_csv(request.user), "text/csv; charset=utf-8", f"mbc-portal-my-data-{day}.csv"
@@ -90,7 +92,7 @@ def download_csv(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def download_fhir(request: HttpRequest) -> HttpResponse:
-    audit.record(request, "data_download", record_type="export", record_id="fhir")
+    audit.record(request, "account.export", record_type="export", record_id="fhir")
     day = timezone.localdate().isoformat()
     bundle = json.dumps(exports.as_fhir_bundle(request.user), indent=2, ensure_ascii=False)
     return _attachment(bundle, "application/fhir+json", f"mbc-portal-my-data-{day}.fhir.json")
@@ -126,7 +128,7 @@ def delete(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = request.user
         with transaction.atomic():
-            audit.record(request, "account_delete", target=user)
+            audit.record(request, "account.delete", target=user)
             # Diary entries, appointments, questions, email addresses and authenticators
             # go with the account (on_delete=CASCADE); the audit trail keeps only the id.
             user.delete()

@@ -45,7 +45,7 @@ class PortalAdminSite(admin.AdminSite):
         if not user.is_authenticated:
             return redirect_to_login(next_url, settings.LOGIN_URL)
         if not (user.is_active and user.is_staff):
-            audit.record(request, "admin_access", outcome=AuditEvent.Outcome.DENIED)
+            audit.record(request, "admin.access", outcome=AuditEvent.Outcome.DENIED)
             raise PermissionDenied
         if not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
             messages.info(

@@ -48,14 +48,16 @@ def signed_in(sender, request: HttpRequest | None, user, **kwargs) -> None:
         return
     stamp_sign_in(request)
     if _through_the_site(request):
-        audit.record(request, "sign_in", actor_id=user.pk)
+        audit.record(request, "auth.sign_in", actor_id=user.pk)
 
 
 @receiver(auth_signals.user_login_failed, dispatch_uid="portal_audit_sign_in_failed")
 def sign_in_failed(sender, credentials: dict, request: HttpRequest | None = None, **kwargs) -> None:
     if request is None:
         return
-    audit.record(request, "sign_in", outcome=Outcome.FAILURE, actor_id=_account_id_for(credentials))
+    audit.record(
+        request, "auth.sign_in", outcome=Outcome.FAILURE, actor_id=_account_id_for(credentials)
+    )
 
 
 @receiver(auth_signals.user_logged_out, dispatch_uid="portal_audit_signed_out")
@@ -66,13 +68,13 @@ def signed_out(sender, request: HttpRequest | None, user, **kwargs) -> None:
     request.portal_signed_out = True
     # After an account deletion the user has no id left, and that event is already audited.
     if _through_the_site(request) and user is not None and user.pk is not None:
-        audit.record(request, "sign_out", actor_id=user.pk)
+        audit.record(request, "auth.sign_out", actor_id=user.pk)
 
 
 @receiver(axes_signals.user_locked_out, dispatch_uid="portal_audit_locked_out")
 def sign_in_blocked(sender, request: HttpRequest, username: str | None, **kwargs) -> None:
     account_id = _account_id_for({"email": username or ""})
-    audit.record(request, "sign_in_blocked", outcome=Outcome.DENIED, actor_id=account_id)
+    audit.record(request, "auth.sign_in_blocked", outcome=Outcome.DENIED, actor_id=account_id)
 
 
 @receiver(account_signals.authentication_step_completed, dispatch_uid="portal_step_completed")
@@ -85,34 +87,34 @@ def authentication_step_completed(sender, request: HttpRequest, user, method: st
 
 @receiver(account_signals.user_signed_up, dispatch_uid="portal_audit_signed_up")
 def signed_up(sender, request: HttpRequest, user, **kwargs) -> None:
-    audit.record(request, "sign_up", actor_id=user.pk)
+    audit.record(request, "account.sign_up", actor_id=user.pk)
 
 
 @receiver(account_signals.email_confirmed, dispatch_uid="portal_audit_email_confirmed")
 def email_confirmed(sender, request: HttpRequest, email_address, **kwargs) -> None:
-    audit.record(request, "email_confirm", actor_id=email_address.user_id)
+    audit.record(request, "account.email_confirm", actor_id=email_address.user_id)
 
 
 @receiver(account_signals.password_changed, dispatch_uid="portal_audit_password_changed")
 def password_changed(sender, request: HttpRequest, user, **kwargs) -> None:
-    audit.record(request, "password_change", actor_id=user.pk)
+    audit.record(request, "account.password_change", actor_id=user.pk)
 
 
 @receiver(account_signals.password_set, dispatch_uid="portal_audit_password_set")
 def password_set(sender, request: HttpRequest, user, **kwargs) -> None:
-    audit.record(request, "password_set", actor_id=user.pk)
+    audit.record(request, "account.password_set", actor_id=user.pk)
 
 
 @receiver(account_signals.password_reset, dispatch_uid="portal_audit_password_reset")
 def password_reset(sender, request: HttpRequest, user, **kwargs) -> None:
-    audit.record(request, "password_reset", actor_id=user.pk)
+    audit.record(request, "account.password_reset", actor_id=user.pk)
 
 
 @receiver(mfa_signals.authenticator_used, dispatch_uid="portal_audit_second_step")
 def second_step_passed(sender, request: HttpRequest, user, authenticator, **kwargs) -> None:
     audit.record(
         request,
-        "second_step",
+        "auth.second_step",
         record_type=f"mfa.{authenticator.type}",
         record_id=authenticator.pk,
         actor_id=user.pk,
@@ -121,19 +123,19 @@ def second_step_passed(sender, request: HttpRequest, user, authenticator, **kwar
 
 @receiver(mfa_signals.authentication_failed, dispatch_uid="portal_audit_second_step_failed")
 def second_step_failed(sender, request: HttpRequest, user, **kwargs) -> None:
-    audit.record(request, "second_step", outcome=Outcome.FAILURE, actor_id=user.pk)
+    audit.record(request, "auth.second_step", outcome=Outcome.FAILURE, actor_id=user.pk)
 
 
 @receiver(mfa_signals.authenticator_added, dispatch_uid="portal_audit_mfa_added")
 def authenticator_added(sender, request: HttpRequest, user, authenticator, **kwargs) -> None:
-    audit.record(request, "mfa_add", target=authenticator, actor_id=user.pk)
+    audit.record(request, "account.mfa_add", target=authenticator, actor_id=user.pk)
 
 
 @receiver(mfa_signals.authenticator_removed, dispatch_uid="portal_audit_mfa_removed")
 def authenticator_removed(sender, request: HttpRequest, user, authenticator, **kwargs) -> None:
     audit.record(
         request,
-        "mfa_remove",
+        "account.mfa_remove",
         record_type="mfa.authenticator",
         record_id=authenticator.pk or "",
         actor_id=user.pk,
@@ -142,4 +144,6 @@ def authenticator_removed(sender, request: HttpRequest, user, authenticator, **k
 
 @receiver(mfa_signals.authenticator_reset, dispatch_uid="portal_audit_mfa_reset")
 def authenticator_reset(sender, request: HttpRequest, user, authenticator, **kwargs) -> None:
-    audit.record(request, "recovery_codes_regenerate", target=authenticator, actor_id=user.pk)
+    audit.record(
+        request, "account.recovery_codes_regenerate", target=authenticator, actor_id=user.pk
+    )

@@ -141,7 +141,7 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
     def _sign_out(self, request: HttpRequest, reason: str) -> HttpResponse:
-        audit.record(request, "session_timeout", record_type="session", record_id=reason)
+        audit.record(request, "auth.session_timeout", record_type="session", record_id=reason)
         logout(request)
         if reason == "idle":
             minutes = int(settings.PORTAL_IDLE_TIMEOUT.total_seconds() // 60)

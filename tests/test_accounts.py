@@ -40,8 +40,8 @@ def test_sign_up_sends_a_confirmation_link_that_signs_the_patient_in(client):
     assert response["Location"] == "/account/"
     page = client.get("/account/").content.decode()
     assert "Set up an authenticator app" in page
-    assert AuditEvent.objects.filter(actor_id=user.pk, action="sign_up").exists()
-    assert AuditEvent.objects.filter(actor_id=user.pk, action="email_confirm").exists()
+    assert AuditEvent.objects.filter(actor_id=user.pk, action="account.sign_up").exists()
+    assert AuditEvent.objects.filter(actor_id=user.pk, action="account.email_confirm").exists()
 
 
 def test_an_unconfirmed_email_cannot_sign_in(client):
@@ -137,7 +137,7 @@ def test_sign_in_is_by_email_and_records_an_audit_row(client, alice):
         "/accounts/login/", {"login": "alice@example.org", "password": "alice-password-123"}
     )
     assert response.status_code == 302
-    event = AuditEvent.objects.get(action="sign_in", outcome="success")
+    event = AuditEvent.objects.get(action="auth.sign_in", outcome="success")
     assert event.actor_id == alice.pk
     assert event.ip_address == "127.0.0.1"
     assert len(event.request_id) == 32
@@ -145,14 +145,14 @@ def test_sign_in_is_by_email_and_records_an_audit_row(client, alice):
 
 def test_a_failed_sign_in_records_a_failure_for_that_account(client, alice):
     client.post("/accounts/login/", {"login": "alice@example.org", "password": "not-her-password"})
-    event = AuditEvent.objects.get(action="sign_in")
+    event = AuditEvent.objects.get(action="auth.sign_in")
     assert event.outcome == "failure"
     assert event.actor_id == alice.pk
 
 
 def test_a_failed_sign_in_for_an_unknown_address_has_no_account(client, alice):
     client.post("/accounts/login/", {"login": "nobody@example.org", "password": "whatever-123"})
-    event = AuditEvent.objects.get(action="sign_in")
+    event = AuditEvent.objects.get(action="auth.sign_in")
     assert event.outcome == "failure"
     assert event.actor_id is None
 
@@ -182,7 +182,7 @@ def test_password_change_needs_the_current_password(alice_client, alice):
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.check_password("a brand new passphrase")
-    assert AuditEvent.objects.filter(actor_id=alice.pk, action="password_change").exists()
+    assert AuditEvent.objects.filter(actor_id=alice.pk, action="account.password_change").exists()
     # The patient hears about it by email, in case it was not them.
     assert mail.outbox[-1].to == ["alice@example.org"]
     assert "Password Changed" in mail.outbox[-1].subject
@@ -202,7 +202,7 @@ def test_password_reset_by_email(client, alice):
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.check_password("a reset passphrase ok")
-    assert AuditEvent.objects.filter(actor_id=alice.pk, action="password_reset").exists()
+    assert AuditEvent.objects.filter(actor_id=alice.pk, action="account.password_reset").exists()
 
 
 def test_password_reset_does_not_reveal_whether_an_address_has_an_account(client, alice):

@@ -122,7 +122,7 @@ def test_the_fhir_bundle_validates_and_holds_one_observation_per_entry(alice_cli
 def test_downloads_are_audited_without_health_data(alice_client, alice, diaries):
     alice_client.post("/account/download/csv/")
     alice_client.post("/account/download/fhir/")
-    events = AuditEvent.objects.filter(action="data_download", actor_id=alice.pk)
+    events = AuditEvent.objects.filter(action="account.export", actor_id=alice.pk)
     assert sorted(e.record_id for e in events) == ["csv", "fhir"]
 
 
@@ -163,7 +163,7 @@ def test_deleting_the_account_removes_the_diary_for_good(alice_client, alice, bo
     assert DiaryEntry.objects.filter(patient=bob).count() == 1
     # Signed out, and the trail keeps only the account id.
     assert "_auth_user_id" not in alice_client.session
-    event = AuditEvent.objects.get(action="account_delete")
+    event = AuditEvent.objects.get(action="account.delete")
     assert (event.actor_id, event.record_id) == (alice_id, str(alice_id))
 
 

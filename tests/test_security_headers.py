@@ -100,7 +100,7 @@ def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(client, al
         {"login": "alice@example.org", "password": "alice-password-123"},
         headers={"X-Forwarded-For": "192.0.2.1, 198.51.100.7"},
     )
-    assert AuditEvent.objects.get(action="sign_in").ip_address == "198.51.100.7"
+    assert AuditEvent.objects.get(action="auth.sign_in").ip_address == "198.51.100.7"
 
 
 def test_without_a_proxy_x_forwarded_for_is_ignored(client, alice):
@@ -111,4 +111,4 @@ def test_without_a_proxy_x_forwarded_for_is_ignored(client, alice):
         {"login": "alice@example.org", "password": "alice-password-123"},
         headers={"X-Forwarded-For": "198.51.100.7"},
     )
-    assert AuditEvent.objects.get(action="sign_in").ip_address == "127.0.0.1"
+    assert AuditEvent.objects.get(action="auth.sign_in").ip_address == "127.0.0.1"

@@ -45,7 +45,7 @@ def test_fifteen_idle_minutes_sign_the_patient_out(client, alice):
     assert response["Clear-Site-Data"] == '"cache", "storage"'
     page = client.get(response["Location"]).content.decode()
     assert "You were signed out after 15 minutes without activity" in page
-    event = AuditEvent.objects.get(action="session_timeout")
+    event = AuditEvent.objects.get(action="auth.session_timeout")
     assert (event.actor_id, event.record_id) == (alice.pk, "idle")
 
 
@@ -127,7 +127,7 @@ def test_sign_out_ends_the_server_session_and_clears_site_data(client, alice):
     from django.contrib.sessions.models import Session
 
     assert not Session.objects.filter(session_key=old_key).exists()
-    assert AuditEvent.objects.filter(action="sign_out", actor_id=alice.pk).exists()
+    assert AuditEvent.objects.filter(action="auth.sign_out", actor_id=alice.pk).exists()
 
 
 def test_sign_out_by_get_only_asks_for_confirmation(alice_client):

@@ -38,7 +38,7 @@ def test_repeated_failures_block_that_account_from_that_address(client, alice):
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(
-        action="sign_in_blocked", outcome="denied", actor_id=alice.pk
+        action="auth.sign_in_blocked", outcome="denied", actor_id=alice.pk
     ).exists()
 
 

@@ -77,8 +77,8 @@ def test_each_step_gives_the_session_a_new_key(client, alice, secret):
     after_code = session_key(client)
     assert after_code not in (anonymous, after_password)
     assert client.session["_auth_user_id"] == str(alice.pk)
-    assert AuditEvent.objects.filter(action="second_step", outcome="success").count() == 1
-    assert AuditEvent.objects.filter(action="sign_in", outcome="success").count() == 1
+    assert AuditEvent.objects.filter(action="auth.second_step", outcome="success").count() == 1
+    assert AuditEvent.objects.filter(action="auth.sign_in", outcome="success").count() == 1
 
 
 def test_a_wrong_code_is_refused_and_audited(client, alice, secret):
@@ -89,7 +89,7 @@ def test_a_wrong_code_is_refused_and_audited(client, alice, secret):
     assert response.status_code == 200
     assert "Incorrect code" in response.content.decode()
     assert "_auth_user_id" not in client.session
-    event = AuditEvent.objects.get(action="second_step")
+    event = AuditEvent.objects.get(action="auth.second_step")
     assert (event.outcome, event.actor_id) == ("failure", alice.pk)
 
 
@@ -138,7 +138,7 @@ def test_a_patient_enrols_an_authenticator_app_and_gets_recovery_codes(client, a
     codes_page = client.get("/accounts/2fa/recovery-codes/").content.decode()
     assert "Recovery codes" in codes_page
     assert "10 of 10 codes are unused" in codes_page
-    assert AuditEvent.objects.filter(actor_id=alice.pk, action="mfa_add").count() == 2
+    assert AuditEvent.objects.filter(actor_id=alice.pk, action="account.mfa_add").count() == 2
     assert "Authenticator App Activated" in mail.outbox[-1].subject
 
 
@@ -179,14 +179,14 @@ def test_a_patient_cannot_use_the_admin(client, alice, secret):
     response = client.get("/staff-admin/")
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 403
-    event = AuditEvent.objects.get(action="admin_access")
+    event = AuditEvent.objects.get(action="admin.access")
     assert (event.outcome, event.actor_id) == ("denied", alice.pk)
 
 
 def test_the_audit_trail_is_read_only_in_the_admin(client, staff, secret):
     client.post("/accounts/login/", PASSWORD)
     client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
-    event = AuditEvent.objects.filter(action="sign_in").first()
+    event = AuditEvent.objects.filter(action="auth.sign_in").first()
     assert client.get("/staff-admin/portal/auditevent/").status_code == 200
     change = client.get(f"/staff-admin/portal/auditevent/{event.pk}/change/")
     assert change.status_code == 200
