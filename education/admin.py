@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from education.models import Article, Section
+from education.models import Article, Section, Symptom, SymptomSection
 
 
 class SectionInline(admin.StackedInline):
@@ -26,3 +26,28 @@ class SectionAdmin(admin.ModelAdmin):
     list_filter = ["article"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
+
+
+class SymptomSectionInline(admin.TabularInline):
+    model = SymptomSection
+    extra = 0
+    fields = ["section", "order"]
+    autocomplete_fields = ["section"]
+
+
+@admin.register(Symptom)
+class SymptomAdmin(admin.ModelAdmin):
+    list_display = ["name", "body_site", "urgency", "snomed_code"]
+    list_filter = ["body_site", "urgency"]
+    search_fields = ["name", "synonyms", "snomed_code"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["updated_at"]
+    inlines = [SymptomSectionInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "body_site", "synonyms"]}),
+        (
+            "When to contact the care team",
+            {"fields": ["urgency", "guidance_text", "guidance_source"]},
+        ),
+        ("Coding", {"fields": ["snomed_code", "snomed_source", "updated_at"]}),
+    ]

@@ -103,6 +103,9 @@ class Symptom(models.Model):
     guidance_source = models.CharField(
         max_length=300, blank=True, help_text="Who wrote or approved the guidance, and from what."
     )
+    # Lets every worker notice an edit made in the admin and rebuild its matching vocabulary.
+    # Null for rows loaded from fixtures (loaddata saves raw values).
+    updated_at = models.DateTimeField(auto_now=True, null=True, editable=False)
 
     objects = SymptomQuerySet.as_manager()
 

@@ -1,6 +1,36 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from portal.models import AuditEvent
+from portal.models import AuditEvent, DiaryEntry
+
+
+@admin.register(DiaryEntry)
+class DiaryEntryAdmin(admin.ModelAdmin):
+    """Read-mostly: staff may look (for support) and delete, never write a patient's diary."""
+
+    list_display = ["pk", "patient", "symptom", "severity", "occurred_at"]
+    list_filter = ["severity", "symptom__body_site"]
+    list_select_related = ["patient", "symptom"]
+    date_hierarchy = "occurred_at"
+    search_fields = ["patient__username"]
+    fields = [
+        "patient",
+        "symptom",
+        "own_words",
+        "severity",
+        "occurred_at",
+        "note",
+        "submission_id",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: DiaryEntry | None = None) -> bool:
+        return False
 
 
 @admin.register(AuditEvent)
@@ -23,11 +53,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     ordering = ["-occurred_at", "-pk"]
     show_full_result_count = False
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False

@@ -16,8 +16,8 @@ DEMO_SYMPTOMS = [
     ("bone-pain", "Bone pain in my hip", 9, 2, "worse"),
     ("fatigue", "Tired all the time", 20, 2, "same"),
     ("nausea", "Feeling sick", 13, 1, "better"),
-    ("headache", "Headache", 17, 1, "same"),
-    ("shortness-of-breath", "Out of breath on the stairs", 11, 1, "worse"),
+    ("headaches-or-pressure-in-the-head", "Headache", 17, 1, "same"),
+    ("difficulty-catching-breath", "Out of breath on the stairs", 11, 1, "worse"),
 ]
 DEMO_NOTES = [
     "Walked to the shop and back, had to sit down twice.",

@@ -1,3 +1,4 @@
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -5,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from education.models import Section, Symptom
+from education.models import Section, Symptom, Urgency
 
 
 class Severity(models.IntegerChoices):
@@ -40,6 +41,32 @@ class DiaryEntryQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by("-occurred_at", "-pk")
+
+    def with_sections(self):
+        """The symptom and its article sections, in a fixed number of queries."""
+        return self.select_related("symptom").prefetch_related(
+            "symptom__symptom_sections__section__article"
+        )
+
+    def same_complaint_as(self, entry: "DiaryEntry"):
+        """Entries about the same symptom, or the same own words when none was chosen."""
+        if entry.symptom_id:
+            return self.filter(symptom_id=entry.symptom_id)
+        return self.filter(symptom__isnull=True, own_words__iexact=entry.own_words)
+
+
+@dataclass
+class CareNotice:
+    """What the patient is told to do, and why. level is "emergency" or "contact"."""
+
+    level: str
+    reasons: list[str] = field(default_factory=list)
+    guidance_text: str = ""
+    guidance_source: str = ""
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.level == Urgency.EMERGENCY
 
 
 class DiaryEntry(models.Model):
@@ -93,6 +120,58 @@ class DiaryEntry(models.Model):
     @property
     def label(self) -> str:
         return self.symptom.name if self.symptom_id else self.own_words
+
+    # The two pattern rules: a Severe or Very severe rating, and a rise of RISE_LEVELS or more
+    # for the same symptom within RISE_WINDOW.
+    RISE_LEVELS = 2
+    RISE_WINDOW = timedelta(days=7)
+
+    @property
+    def is_severe(self) -> bool:
+        return self.severity >= Severity.SEVERE
+
+    def earlier_milder_entry(self) -> "DiaryEntry | None":
+        """The earlier entry in the last week this one is RISE_LEVELS or more worse than."""
+        if self.severity < self.RISE_LEVELS:
+            return None
+        return (
+            DiaryEntry.objects.for_patient(self.patient_id)
+            .same_complaint_as(self)
+            .filter(
+                occurred_at__gte=self.occurred_at - self.RISE_WINDOW,
+                occurred_at__lte=self.occurred_at,
+                severity__lte=self.severity - self.RISE_LEVELS,
+            )
+            .exclude(pk=self.pk)
+            .order_by("severity", "-occurred_at", "-pk")
+            .first()
+        )
+
+    def care_notice(self) -> CareNotice | None:
+        """Whether to tell the patient to contact their care team, and why; None if not."""
+        levels = []
+        reasons = []
+        guidance_text = guidance_source = ""
+        symptom = self.symptom if self.symptom_id else None
+        if symptom is not None and symptom.urgency != Urgency.ROUTINE:
+            levels.append(symptom.urgency)
+            guidance_text, guidance_source = symptom.guidance_text, symptom.guidance_source
+        if self.is_severe:
+            levels.append(Urgency.CONTACT)
+            reasons.append(f"You rated this as {self.get_severity_display().lower()}.")
+        earlier = self.earlier_milder_entry()
+        if earlier is not None:
+            levels.append(Urgency.CONTACT)
+            when = timezone.localtime(earlier.occurred_at)
+            reasons.append(
+                f"It is {self.severity - earlier.severity} levels worse than on "
+                f"{when:%A} {when.day} {when:%B} "
+                f"({earlier.get_severity_display().lower()})."
+            )
+        if not levels:
+            return None
+        level = Urgency.EMERGENCY if Urgency.EMERGENCY in levels else Urgency.CONTACT
+        return CareNotice(level, reasons, guidance_text, guidance_source)
 
 
 class AppointmentQuerySet(models.QuerySet):

@@ -8,6 +8,7 @@ from portal import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("learn/", include("education.urls")),
+    path("diary/", include("portal.diary_urls")),
     path("summary/", include("portal.summary_views")),
     path("appointments/", include("portal.appointments")),
     path("questions/", include("portal.questions")),

@@ -35,6 +35,25 @@ def make_patient(username: str, password: str, **names) -> object:
     return user
 
 
+def pass_second_factor(client, user) -> None:
+    """Signs `user` in on `client` as if they had entered an authenticator code: what the
+    staff admin requires (portal/admin_site.py). Gives the user a TOTP authenticator."""
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.account.internal.flows.login import _AUTHENTICATION_METHODS_USER_SESSION_KEY
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "mfa", "at": time.time(), "type": "totp"}
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+
+
 @pytest.fixture
 def alice(db):
     return make_patient("alice", "alice-password-123", first_name="Alice", last_name="Archer")
@@ -55,3 +74,12 @@ def alice_client(client, alice):
 def database_vendor(django_db_setup, django_db_blocker) -> str:
     with django_db_blocker.unblock():
         return connection.vendor
+
+
+@pytest.fixture
+def symptoms(article):
+    """The symptom vocabulary, linked to the article's sections."""
+    call_command("loaddata", "fixtures/symptoms.json", verbosity=0)
+    from education.models import Symptom
+
+    return {symptom.slug: symptom for symptom in Symptom.objects.all()}

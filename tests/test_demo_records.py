@@ -54,6 +54,13 @@ def test_demo_entries_use_the_symptom_vocabulary_when_it_is_loaded(db, debug):
     assert DiaryEntry.objects.filter(symptom=bone).count() == 30
 
 
+def test_every_demo_entry_links_a_symptom_from_the_real_vocabulary(db, debug):
+    call_command("loaddata", "fixtures/articles.json", "fixtures/symptoms.json", verbosity=0)
+    call_command("create_demo_patient", verbosity=0)
+    assert DiaryEntry.objects.count() == 150
+    assert not DiaryEntry.objects.filter(symptom__isnull=True).exists()
+
+
 def test_demo_records_leave_other_patients_alone(db, debug, alice):
     Question.objects.create(patient=alice, text="Mine")
     call_command("create_demo_patient", verbosity=0)

@@ -123,6 +123,12 @@ def test_a_question_can_start_from_my_diary_entry(alice_client, alice, alices_en
     assert Question.objects.get().entry == alices_entry
 
 
+def test_my_diary_entry_offers_to_ask_my_care_team_about_it(alice_client, alices_entry):
+    link = f'href="/questions/new/?entry={alices_entry.pk}"'
+    assert link in alice_client.get("/diary/").content.decode()
+    assert link in alice_client.get(f"/diary/entries/{alices_entry.pk}/").content.decode()
+
+
 def test_a_question_can_start_from_an_article_section(alice_client, article):
     section = Section.objects.get(slug="symptoms-of-bone-metastases")
     html = alice_client.get(f"/questions/new/?section={section.pk}").content.decode()

@@ -1,0 +1,395 @@
+"""Maps what a patient types ("my hip aches", "can't catch my breath") onto Symptom rows.
+
+Every symptom's name and lay synonyms become phrases of normalised words. A phrase matches
+when each of its words appears in the text, exactly or with a small typo; the best phrase
+scores its symptom. Text that matches no phrase returns [], never a guess. The vocabulary
+is built once per process and rebuilt when a Symptom row changes.
+"""
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+from django.db.models import Count, Max
+from rapidfuzz.distance import DamerauLevenshtein
+
+from education.models import Symptom
+
+MAX_TEXT_LENGTH = 300
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Words that carry no symptom meaning; dropped from both the text and the phrases.
+FILLER = _word_set(
+    """
+    i im ive id me my mine you your we our us he she him her his they them their it its itd
+    this that these those a an the and or but nor to of in on at for with from by into onto
+    is are was were be am do does did just also only really very so such quite pretty rather
+    slightly somewhat bit abit little lot lots loads kind sort today tonight yesterday tomorrow
+    morning afternoon evening night nights day days week weeks month months lately recently
+    since ago again now then there here what which who whom how why some any
+    think thought maybe perhaps seem seems seemed um uh er erm ok okay well oh like
+    got get gets getting started starting start
+    """
+)
+
+# Words a phrase may use, but that never make a match on their own ("feel", "can't").
+WEAK = _word_set(
+    """
+    have feel been being keep go going gone went come came can cant cannot could dont wont not
+    no all up out down off after before when while still always never stop much more less too
+    bad worse worst better want make made every everything time anything hard
+    """
+)
+
+# Words that complete a phrase ("had a fit") but say too little to suggest one on their own
+# ("I feel fit").
+NO_PARTIAL = _word_set(
+    """
+    fit well new right left run white see look clearly different person body thing someth
+    everyth walk eat food
+    """
+)
+# A partial match is for words still being typed ("naus", "bone"); a longer text must match
+# a whole phrase.
+PARTIAL_MAX_WORDS = 2
+
+# British and American spellings meet at one form.
+SPELLING = {
+    "behaviour": "behavior",
+    "behaviours": "behavior",
+    "oedema": "edema",
+    "diarrhoea": "diarrhea",
+    "dyspnoea": "dyspnea",
+    "tumour": "tumor",
+    "tumours": "tumor",
+    "anaemia": "anemia",
+    "anaemic": "anemic",
+    "haemorrhage": "hemorrhage",
+    "oesophagus": "esophagus",
+    "colour": "color",
+    "coloured": "colored",
+    "favour": "favor",
+    "grey": "gray",
+    "paediatric": "pediatric",
+    "orthopaedic": "orthopedic",
+    "nauseous": "nauseous",
+    "recognise": "recognize",
+    "realise": "realize",
+}
+
+# Irregular forms, common misspellings of short words (too short for fuzzy matching to be
+# safe), and words that the suffix rules below would wrongly shorten.
+LEMMAS = {
+    "aches": "ache",
+    "aching": "ache",
+    "ached": "ache",
+    "achy": "ache",
+    "achey": "ache",
+    "hurts": "hurt",
+    "hurting": "hurt",
+    "threw": "throw",
+    "thrown": "throw",
+    "throwing": "throw",
+    "throws": "throw",
+    "felt": "feel",
+    "feeling": "feel",
+    "feels": "feel",
+    "having": "have",
+    "had": "have",
+    "has": "have",
+    "cannot": "cant",
+    "couldnt": "cant",
+    "unable": "cant",
+    "breathing": "breathe",
+    "breathes": "breathe",
+    "puke": "vomit",
+    "puking": "vomit",
+    "puked": "vomit",
+    "vomiting": "vomit",
+    "vomitting": "vomit",
+    "vomited": "vomit",
+    "vommiting": "vomit",
+    "vommit": "vomit",
+    "vomitted": "vomit",
+    "tummy": "stomach",
+    "tummies": "stomach",
+    "belly": "stomach",
+    "bellies": "stomach",
+    "abdomen": "stomach",
+    "abdominal": "stomach",
+    "gut": "stomach",
+    "guts": "stomach",
+    "stomache": "stomach",
+    "tummyache": "stomachache",
+    "bellyache": "stomachache",
+    "eyesight": "vision",
+    "sight": "vision",
+    "feet": "foot",
+    "teeth": "tooth",
+    "tiredness": "tired",
+    "tierd": "tired",
+    "tird": "tired",
+    "tyred": "tired",
+    "tiered": "tired",
+    "coff": "cough",
+    "cogh": "cough",
+    "caugh": "cough",
+    "couf": "cough",
+    "cougth": "cough",
+    "itchey": "itchy",
+    "ichy": "itchy",
+    "itchi": "itchy",
+    "iched": "itchy",
+    "breth": "breath",
+    "breathe": "breathe",
+    "brething": "breathe",
+    "breating": "breathe",
+    "rashes": "rash",
+    "panting": "panting",
+    "weakness": "weakness",
+    "seeing": "see",
+    "saw": "see",
+    "lost": "lose",
+    "losing": "lose",
+    "loses": "lose",
+    "broke": "break",
+    "broken": "break",
+    "breaking": "break",
+    "breaks": "break",
+    "fractured": "fracture",
+    "fractures": "fracture",
+    "swollen": "swell",
+    "swelling": "swell",
+    "swelled": "swell",
+    "swells": "swell",
+    "sore": "sore",
+    "yellowing": "yellow",
+    "yellowed": "yellow",
+    "dizzy": "dizzy",
+    "confused": "confuse",
+    "confusing": "confuse",
+    "confusion": "confuse",
+    "eating": "eat",
+    "ate": "eat",
+    "eats": "eat",
+}
+
+_APOSTROPHES = str.maketrans({"\u2019": "", "\u2018": "", "'": "", "`": ""})
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_DOUBLED_ENDING = re.compile(r"([bcdgkmnprtv])\1$")
+
+
+def _stem(word: str) -> str:
+    """A deliberately small set of suffix rules; the same rules run on text and phrases."""
+    if word in LEMMAS:
+        return LEMMAS[word]
+    stem = word
+    if len(word) >= 7 and word.endswith("iness"):
+        stem = word[:-5] + "y"
+    elif len(word) >= 7 and word.endswith("ness"):
+        stem = word[:-4]
+    elif len(word) >= 6 and word.endswith("ing"):
+        stem = _DOUBLED_ENDING.sub(r"\1", word[:-3])
+    elif len(word) >= 6 and word.endswith("ed"):
+        stem = _DOUBLED_ENDING.sub(r"\1", word[:-2])
+    elif len(word) >= 5 and word.endswith("ies"):
+        stem = word[:-3] + "y"
+    elif word.endswith("aches"):
+        stem = word[:-1]
+    elif len(word) >= 5 and word.endswith(("ches", "shes", "xes", "sses")):
+        stem = word[:-2]
+    elif len(word) >= 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        stem = word[:-1]
+    return LEMMAS.get(stem, stem)
+
+
+def normalise(text: str) -> list[str]:
+    """Lower-case content words of text, with spelling, plurals and verb forms unified."""
+    text = unicodedata.normalize("NFKD", text[:MAX_TEXT_LENGTH])
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.translate(_APOSTROPHES)
+    words = []
+    for raw in _NON_WORD.split(text):
+        if not raw or raw in FILLER:
+            continue
+        word = _stem(SPELLING.get(raw, raw))
+        if word and word not in FILLER:
+            words.append(word)
+    return words
+
+
+def _allowed_typos(word: str) -> int:
+    if len(word) >= 8:
+        return 2
+    if len(word) >= 6:
+        return 1
+    return 0
+
+
+@lru_cache(maxsize=50_000)
+def _word_similarity(typed: str, known: str, *, may_be_prefix: bool) -> float:
+    """1.0 for the same word, less for a typo or an unfinished word, 0.0 otherwise."""
+    if typed == known:
+        return 1.0
+    if may_be_prefix and len(typed) >= 4 and known.startswith(typed):
+        return 0.7
+    allowed = _allowed_typos(known)
+    if (
+        allowed
+        and len(typed) >= 5
+        and typed[0] == known[0]
+        and abs(len(typed) - len(known)) <= allowed
+    ):
+        distance = DamerauLevenshtein.distance(typed, known, score_cutoff=allowed)
+        if distance <= allowed:
+            return 1.0 - 0.1 * distance
+    return 0.0
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    symptom_pk: int
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    fingerprint: tuple
+    symptoms: dict[int, Symptom]
+    phrases: tuple[_Phrase, ...]
+    words: frozenset[str]
+
+
+_lock = threading.Lock()
+_vocabulary: _Vocabulary | None = None
+
+
+def _phrases_for(symptom: Symptom) -> list[_Phrase]:
+    phrases = []
+    seen: set[tuple[str, ...]] = set()
+    for text in [symptom.name, *symptom.synonym_list]:
+        words = tuple(normalise(text))
+        if not words or all(w in WEAK for w in words):
+            continue
+        variants = [words]
+        # "head ache" and "headache" are the same phrase.
+        if len(words) == 2:
+            variants.append((words[0] + words[1],))
+        for variant in variants:
+            if variant not in seen:
+                seen.add(variant)
+                phrases.append(_Phrase(symptom.pk, variant))
+    return phrases
+
+
+def _fingerprint() -> tuple:
+    row = Symptom.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
+    return (row["count"], row["latest"])
+
+
+def _get_vocabulary() -> _Vocabulary:
+    """One small query per call, plus one more when the symptom rows have changed."""
+    global _vocabulary
+    fingerprint = _fingerprint()
+    vocabulary = _vocabulary
+    if vocabulary is not None and vocabulary.fingerprint == fingerprint:
+        return vocabulary
+    symptoms = {s.pk: s for s in Symptom.objects.all()}
+    phrases = tuple(p for s in symptoms.values() for p in _phrases_for(s))
+    words = frozenset(word for phrase in phrases for word in phrase.words)
+    vocabulary = _Vocabulary(fingerprint, symptoms, phrases, words)
+    with _lock:
+        _vocabulary = vocabulary
+    return vocabulary
+
+
+def clear_cache() -> None:
+    global _vocabulary
+    with _lock:
+        _vocabulary = None
+
+
+def _score_phrase(
+    phrase: _Phrase,
+    full: dict[str, list[tuple[int, float]]],
+    partial: dict[str, list[tuple[int, float]]],
+    strong_count: int,
+) -> float:
+    """How well the typed words carry the phrase; 0.0 when they do not.
+
+    full maps a phrase word to the typed words (by position) that match it; partial does the
+    same for the typed content words, allowing an unfinished last word.
+    """
+    # Full match: every word of the phrase is in the text, each matched by a different word.
+    if all(known in full for known in phrase.words):
+        total = 0.0
+        used: set[int] = set()
+        for known in phrase.words:
+            best, best_index = 0.0, -1
+            for index, score in full[known]:
+                if index not in used and score > best:
+                    best, best_index = score, index
+            if best == 0.0:
+                break
+            used.add(best_index)
+            total += best
+        else:
+            if any(known not in WEAK for known in phrase.words):
+                return total + 0.5
+    # Partial match: the text so far ("bone", "naus") is part of a longer phrase.
+    if not strong_count:
+        return 0.0
+    best_by_typed: dict[int, float] = {}
+    for known in phrase.words:
+        for index, score in partial.get(known, ()):
+            if score > best_by_typed.get(index, 0.0):
+                best_by_typed[index] = score
+    if len(best_by_typed) < strong_count:
+        return 0.0
+    return 0.4 * sum(best_by_typed.values())
+
+
+def match_symptoms(text: str, limit: int = 5) -> list[Symptom]:
+    """The symptoms that text describes, best first; [] when nothing fits."""
+    words = normalise(text or "")
+    # Also try neighbouring words joined up: "head ache" -> "headache", "throw up" -> "throwup".
+    joined = [a + b for a, b in pairwise(words)]
+    strong = [w for w in words if w not in WEAK]
+    if not strong or limit < 1:
+        return []
+    vocabulary = _get_vocabulary()
+    last = len(words) - 1
+    # Compare each typed word with each vocabulary word once, not once per phrase.
+    full: dict[str, list[tuple[int, float]]] = {}
+    partial: dict[str, list[tuple[int, float]]] = {}
+    may_suggest = len(strong) <= PARTIAL_MAX_WORDS and not any(w in NO_PARTIAL for w in strong)
+    for known in vocabulary.words:
+        for index, typed in enumerate(words):
+            if score := _word_similarity(typed, known, may_be_prefix=False):
+                full.setdefault(known, []).append((index, score))
+            if (
+                may_suggest
+                and known not in WEAK
+                and typed not in WEAK
+                and (score := _word_similarity(typed, known, may_be_prefix=index == last))
+            ):
+                partial.setdefault(known, []).append((index, score))
+        # A joined pair ("headache" from "head ache") must match exactly.
+        for offset, pair in enumerate(joined, start=len(words)):
+            if pair == known:
+                full.setdefault(known, []).append((offset, 1.0))
+    strong_count = len({i for i, w in enumerate(words) if w not in WEAK}) if may_suggest else 0
+    best: dict[int, float] = {}
+    for phrase in vocabulary.phrases:
+        score = _score_phrase(phrase, full, partial, strong_count)
+        if score > best.get(phrase.symptom_pk, 0.0):
+            best[phrase.symptom_pk] = score
+    ranked = sorted(best.items(), key=lambda item: (-item[1], vocabulary.symptoms[item[0]].name))
+    return [vocabulary.symptoms[pk] for pk, _ in ranked[:limit]]
