@@ -31,6 +31,7 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=true $(PY) manage.py createcachetable
 	DJANGO_DEBUG=true $(PY) manage.py loaddata fixtures/*.json
 	DJANGO_DEBUG=true $(PY) manage.py create_demo_patient
 	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000

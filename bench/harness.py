@@ -38,7 +38,7 @@ ENTRY_CREATE_URL = "/diary/entries/new/"
 
 # How to sign in; the only place that knows the login form (adapt here for allauth).
 LOGIN_URL = "/accounts/login/"
-LOGIN_FIELDS = ("username", "password")
+LOGIN_FIELDS = ("login", "password")  # allauth signs in by email
 
 DEMO_PASSWORD = "demo-data-password-2026"  # noqa: S105 - make_demo_data's default
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/London")
@@ -133,6 +133,7 @@ def manage(env: dict[str, str], *args: str, debug: bool = False, timeout: int = 
 def prepare(env: dict[str, str], *, patients: int, years: int, seed: int, entries: int) -> None:
     """Migrate, load the fixtures, collect static files and make the demo dataset."""
     manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "createcachetable")  # rate limits and used two-step codes live there
     # Every fixture (the article, and the symptom vocabulary once the diary is merged), in
     # one call so references between them resolve; make_demo_data uses those symptoms.
     fixtures = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "fixtures").glob("*.json"))
@@ -341,11 +342,12 @@ def sign_in(base: str, username: str, password: str = DEMO_PASSWORD) -> Session:
         LOGIN_URL,
         form={
             "csrfmiddlewaretoken": match.group(1),
-            user_field: username,
+            user_field: f"{username}@example.org",
             password_field: password,
         },
     )
-    if answer.status != 302 or "sessionid" not in session.cookies:
+    # Production names the cookie __Host-sessionid.
+    if answer.status != 302 or not any(name.endswith("sessionid") for name in session.cookies):
         raise RuntimeError(f"sign-in as {username!r} failed with status {answer.status}")
     return session
 

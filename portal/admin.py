@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from portal.models import DiaryEntry
+from portal.models import AuditEvent, DiaryEntry
 
 
 @admin.register(DiaryEntry)
@@ -30,4 +30,34 @@ class DiaryEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: DiaryEntry | None = None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: staff can search the trail but never add, change or delete a row."""
+
+    list_display = [
+        "occurred_at",
+        "action",
+        "outcome",
+        "actor_id",
+        "record_type",
+        "record_id",
+        "ip_address",
+        "request_id",
+    ]
+    list_filter = ["action", "outcome", "record_type"]
+    search_fields = ["=actor_id", "=record_id", "=ip_address", "=request_id"]
+    date_hierarchy = "occurred_at"
+    ordering = ["-occurred_at", "-pk"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False

@@ -239,6 +239,19 @@ class Question(models.Model):
         return f"Question {self.pk}"
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Audit rows are only ever added: bulk changes are refused here, and by the database."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Audit events are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit events are append-only.")
+
+    def for_account(self, user):
+        return self.filter(actor_id=user.pk)
+
+
 class AuditEvent(models.Model):
     """Append-only record of security-relevant actions. Never holds health data.
 
@@ -258,6 +271,8 @@ class AuditEvent(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]

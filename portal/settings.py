@@ -6,6 +6,7 @@ A malformed value stops the process with ImproperlyConfigured rather than being 
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -68,7 +69,8 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "portal",
     "education",
-    "django.contrib.admin",
+    # The admin with our site class: staff need a second factor (portal/admin_site.py).
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,25 +78,36 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
 ]
 
+# Everything above WhiteNoise also wraps static files, so they carry the same headers.
 MIDDLEWARE = [
+    "portal.middleware.ClientAddressMiddleware",
+    "portal.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses HTML (static files are precompressed by WhiteNoise, above). BREACH: the
     # CSRF token is masked afresh in every response, Django pads each gzip response with
     # random bytes, and the SameSite=Lax session cookie is not sent on cross-site
     # subresource requests; see bench/README.md, "Compression".
     "django.middleware.gzip.GZipMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -111,6 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.session_timeout",
             ],
         },
     },
@@ -146,6 +160,16 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shared by every worker process: sign-in rate limits and the record of used one-time codes
+# (a TOTP code accepted by one worker must be refused by all). Create it with
+# `manage.py createcachetable` after migrate; the test runner does it by itself.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_cache",
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -154,11 +178,101 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "portal.passwords.RepetitiveOrSequentialValidator"},
 ]
 
-LOGIN_URL = "login"
+# Argon2id first; older hashes are upgraded when their owner next signs in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# Accounts: django-allauth (email + password, confirmed email) with allauth.mfa (TOTP and
+# recovery codes); django-axes throttles failed sign-ins per account and address.
+AUTHENTICATION_BACKENDS = [
+    "portal.backends.ThrottledBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "MBC Portal: "
+# Tell the patient by email when their password or two-step sign-in changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Reset links work for an hour, once.
+PASSWORD_RESET_TIMEOUT = 60 * 60
+ACCOUNT_SIGNUP_REDIRECT_URL = "my_account:overview"
+ACCOUNT_FORMS = {"signup": "portal.account_forms.SignupForm"}
+# Failed sign-ins: django-axes pauses an account+address pair after a few (below). allauth's
+# limits are the wider net: one address trying many accounts, and many addresses guessing
+# one account's password or authenticator codes (the "key" is the account).
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/15m/ip,20/h/key"}
+# Comma-separated codes from the clinic; when set, sign-up needs one of them.
+PORTAL_SIGNUP_INVITATION_CODES = env_list("PORTAL_SIGNUP_INVITATION_CODES", [])
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = os.environ.get("PORTAL_TOTP_ISSUER", "MBC Portal")
+MFA_RECOVERY_CODE_COUNT = 10
+
+AXES_FAILURE_LIMIT = env_int("PORTAL_SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("PORTAL_SIGNIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "portal.account_forms.axes_username"
+AXES_LOCKOUT_CALLABLE = "portal.account_forms.signin_blocked"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "oldpassword", "code"]
+AXES_VERBOSE = False
+# Our audit trail records sign-ins by account id; axes keeps only the failures it counts.
+AXES_DISABLE_ACCESS_LOG = True
+
+# How many trusted proxies add themselves to X-Forwarded-For in front of the portal; the
+# client address (for throttling and the audit trail) is the one the outermost one saw.
+PORTAL_PROXY_COUNT = env_int(
+    "DJANGO_PROXY_COUNT", 1 if env_bool("DJANGO_BEHIND_PROXY", False) else 0
+)
+
+# Automatic sign-out, enforced on the server by portal.middleware.SessionTimeoutMiddleware.
+PORTAL_IDLE_TIMEOUT = timedelta(minutes=env_int("PORTAL_IDLE_TIMEOUT_MINUTES", 15))
+PORTAL_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("PORTAL_ABSOLUTE_TIMEOUT_HOURS", 12))
+SESSION_COOKIE_AGE = int(PORTAL_ABSOLUTE_TIMEOUT.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# The admin lives away from the default path; it also needs a second factor.
+ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "staff-admin/").strip("/") + "/"
+if ADMIN_PATH in {"/", "admin/"}:
+    raise ImproperlyConfigured("DJANGO_ADMIN_PATH must be set to a path other than admin/.")
+
+# Email: the console in development, SMTP from the environment in production.
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "MBC Portal <no-reply@localhost>")
+SMTP_HOST = os.environ.get("DJANGO_SMTP_HOST", "").strip()
+if DEBUG and not SMTP_HOST:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": SMTP_HOST or "localhost",
+                "port": env_int("DJANGO_SMTP_PORT", 587),
+                "username": os.environ.get("DJANGO_SMTP_USERNAME", ""),
+                "password": os.environ.get("DJANGO_SMTP_PASSWORD", ""),
+                "use_tls": env_bool("DJANGO_SMTP_STARTTLS", True),
+                "timeout": env_int("DJANGO_SMTP_TIMEOUT", 20),
+            },
+        }
+    }
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/London")
@@ -196,9 +310,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"  # sent by portal.middleware
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
@@ -207,6 +323,9 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies: Secure, Path=/ and no Domain, so no other host can set or read them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     if env_bool("DJANGO_BEHIND_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -216,5 +335,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # Request lines can carry query strings; keep Django's own request logging at warnings.
-    "loggers": {"django.request": {"level": "WARNING"}},
+    # axes logs email addresses at INFO and WARNING; the audit trail records the same
+    # events by account id.
+    "loggers": {"django.request": {"level": "WARNING"}, "axes": {"level": "ERROR"}},
 }

@@ -1,5 +1,6 @@
+from allauth.account import views as account_views
+from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal import views
@@ -12,7 +13,12 @@ urlpatterns = [
     path("summary/", include("portal.summary_views")),
     path("appointments/", include("portal.appointments")),
     path("questions/", include("portal.questions")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("admin/", admin.site.urls),
+    # Sign-up, sign-in, email confirmation, passwords and the second step (django-allauth).
+    # "login" and "logout" are the names templates used before allauth; kept as aliases.
+    path("accounts/login/", account_views.login, name="login"),
+    path("accounts/logout/", account_views.logout, name="logout"),
+    path("accounts/", include("allauth.urls")),
+    # My account: download or delete my data, recent sign-ins.
+    path("account/", include("portal.account_urls")),
+    path(settings.ADMIN_PATH, admin.site.urls),
 ]

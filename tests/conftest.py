@@ -25,18 +25,43 @@ def article(db):
     return Article.objects.get(slug="metastatic-breast-cancer")
 
 
+def make_patient(username: str, password: str, **names) -> object:
+    """A patient who can sign in with email and password (a confirmed address)."""
+    from allauth.account.models import EmailAddress
+
+    email = f"{username}@example.org"
+    user = get_user_model().objects.create_user(username, email=email, password=password, **names)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    return user
+
+
+def pass_second_factor(client, user) -> None:
+    """Signs `user` in on `client` as if they had entered an authenticator code: what the
+    staff admin requires (portal/admin_site.py). Gives the user a TOTP authenticator."""
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.account.internal.flows.login import _AUTHENTICATION_METHODS_USER_SESSION_KEY
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "mfa", "at": time.time(), "type": "totp"}
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+
+
 @pytest.fixture
 def alice(db):
-    return get_user_model().objects.create_user(
-        "alice", password="alice-password-123", first_name="Alice", last_name="Archer"
-    )
+    return make_patient("alice", "alice-password-123", first_name="Alice", last_name="Archer")
 
 
 @pytest.fixture
 def bob(db):
-    return get_user_model().objects.create_user(
-        "bob", password="bob-password-1234", first_name="Bob", last_name="Baker"
-    )
+    return make_patient("bob", "bob-password-1234", first_name="Bob", last_name="Baker")
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 from io import StringIO
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
@@ -68,8 +69,10 @@ def test_every_demo_patient_can_sign_in_with_the_printed_password(debug_on, clie
     User = get_user_model()
     hashes = set(User.objects.values_list("password", flat=True))
     assert len(hashes) == 1  # hashed once, shared
-    assert client.login(username="patient0002", password="a-long-demo-password")
-    assert not client.login(username="patient0002", password="wrong")
+    # Sign-in is by a confirmed email address (allauth).
+    assert EmailAddress.objects.filter(email="patient0002@example.org", verified=True).exists()
+    assert client.login(email="patient0002@example.org", password="a-long-demo-password")
+    assert not client.login(email="patient0002@example.org", password="wrong")
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ def test_demo_patient_is_created_in_debug(settings, capsys):
     call_command("create_demo_patient")
     user = get_user_model().objects.get(username="demo")
     assert user.check_password("demo-patient-2026")
-    assert "username 'demo'" in capsys.readouterr().out
+    assert "email 'demo@example.org'" in capsys.readouterr().out
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from education.models import BodySite, Symptom, Urgency
 from portal.models import DiaryEntry, Severity
+from tests.conftest import pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -205,25 +206,25 @@ def test_the_notice_combines_symptom_guidance_and_pattern_rules(alice, symptoms)
 @pytest.fixture
 def staff_client(client, django_user_model):
     staff = django_user_model.objects.create_superuser("nurse", password="nurse-password-123")
-    client.force_login(staff)
+    pass_second_factor(client, staff)  # the staff admin needs the second step
     return client
 
 
 def test_staff_edit_symptoms_and_their_sections_in_the_admin(staff_client, symptoms):
     pk = symptoms["seizures"].pk
-    html = staff_client.get(f"/admin/education/symptom/{pk}/change/").content.decode()
+    html = staff_client.get(f"/staff-admin/education/symptom/{pk}/change/").content.decode()
     assert "When to contact the care team" in html
     assert "symptom_sections-0-section" in html
-    assert staff_client.get("/admin/education/symptom/").status_code == 200
+    assert staff_client.get("/staff-admin/education/symptom/").status_code == 200
 
 
 def test_staff_can_read_but_not_write_diary_entries(staff_client, alice, symptoms):
     diary_entry = entry(alice, symptoms["fatigue"])
-    assert staff_client.get("/admin/portal/diaryentry/").status_code == 200
-    page = staff_client.get(f"/admin/portal/diaryentry/{diary_entry.pk}/change/")
+    assert staff_client.get("/staff-admin/portal/diaryentry/").status_code == 200
+    page = staff_client.get(f"/staff-admin/portal/diaryentry/{diary_entry.pk}/change/")
     assert page.status_code == 200
     assert 'name="severity"' not in page.content.decode()
-    assert staff_client.get("/admin/portal/diaryentry/add/").status_code == 403
+    assert staff_client.get("/staff-admin/portal/diaryentry/add/").status_code == 403
 
 
 def test_education_never_imports_portal():

@@ -22,8 +22,13 @@ def test_learn_is_readable_signed_out(client, article):
 
 
 @pytest.mark.django_db
+def test_admin_is_not_at_the_default_path(client):
+    assert client.get("/admin/").status_code == 404
+
+
+@pytest.mark.django_db
 def test_admin_asks_an_anonymous_visitor_to_sign_in(client):
-    response = client.get("/admin/")
+    response = client.get("/staff-admin/")
     assert response.status_code == 302
     assert "/login/" in response["Location"]
 
@@ -31,7 +36,7 @@ def test_admin_asks_an_anonymous_visitor_to_sign_in(client):
 @pytest.mark.django_db
 def test_sign_in_with_the_right_password(client, alice):
     response = client.post(
-        "/accounts/login/", {"username": "alice", "password": "alice-password-123"}
+        "/accounts/login/", {"login": "alice@example.org", "password": "alice-password-123"}
     )
     assert response.status_code == 302
     assert client.get("/").context["user"] == alice
@@ -39,9 +44,11 @@ def test_sign_in_with_the_right_password(client, alice):
 
 @pytest.mark.django_db
 def test_sign_in_with_a_wrong_password_says_so(client, alice):
-    response = client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
+    response = client.post("/accounts/login/", {"login": "alice@example.org", "password": "wrong"})
     assert response.status_code == 200
-    assert "Please enter a correct username and password" in response.content.decode()
+    assert "The email address and/or password you specified are not correct." in (
+        response.content.decode()
+    )
 
 
 def test_sign_out_ends_the_session(alice_client):

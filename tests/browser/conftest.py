@@ -80,9 +80,11 @@ def checks(page):
 
 @pytest.fixture
 def sign_in(page, live_server):
-    def _sign_in(username: str, password: str) -> None:
+    """Signs in by email address (tests.conftest.make_patient gives alice@example.org)."""
+
+    def _sign_in(email: str, password: str) -> None:
         page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill(username)
+        page.get_by_label("Email").fill(email)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()

@@ -6,21 +6,22 @@ from playwright.sync_api import expect
 
 from education.models import Symptom
 from portal.models import DiaryEntry
+from tests.conftest import make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def seeded(django_user_model):
+def seeded():
     call_command("loaddata", "fixtures/articles.json", "fixtures/symptoms.json", verbosity=0)
-    return django_user_model.objects.create_user("alice", password="alice-password-123")
+    return make_patient("alice", "alice-password-123")
 
 
 def test_patient_logs_edits_and_deletes_a_symptom_with_the_keyboard(
     page, live_server, checks, sign_in, seeded
 ):
     bone_pain = Symptom.objects.get(slug="bone-pain")
-    sign_in("alice", "alice-password-123")
+    sign_in("alice@example.org", "alice-password-123")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Diary").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your symptom diary")
     expect(page.get_by_text("Your diary is empty.")).to_be_visible()
@@ -100,7 +101,7 @@ def test_patient_logs_edits_and_deletes_a_symptom_with_the_keyboard(
 def test_a_bad_entry_shows_errors_in_place_and_saves_nothing(
     page, live_server, checks, sign_in, seeded
 ):
-    sign_in("alice", "alice-password-123")
+    sign_in("alice@example.org", "alice-password-123")
     page.goto(f"{live_server.url}/diary/")
     page.get_by_role("button", name="Save in my diary").click()
     expect(page.get_by_role("alert")).to_contain_text("Nothing has been saved yet.")
@@ -112,7 +113,7 @@ def test_a_bad_entry_shows_errors_in_place_and_saves_nothing(
 
 
 def test_an_urgent_symptom_shows_the_care_team_notice(page, live_server, checks, sign_in, seeded):
-    sign_in("alice", "alice-password-123")
+    sign_in("alice@example.org", "alice-password-123")
     page.goto(f"{live_server.url}/diary/")
     box = page.get_by_role("combobox", name="What are you feeling?")
     box.press_sequentially("I had a fit", delay=40)
@@ -138,7 +139,7 @@ def test_the_diary_works_with_javascript_off(browser, live_server, seeded):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Email").fill("alice@example.org")
     page.get_by_label("Password").fill("alice-password-123")
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server.url}/diary/")
@@ -166,7 +167,7 @@ def test_the_diary_fits_a_phone_screen(browser, live_server, seeded, django_user
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Email").fill("alice@example.org")
     page.get_by_label("Password").fill("alice-password-123")
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server.url}/diary/")
@@ -182,7 +183,7 @@ def test_the_diary_fits_a_phone_screen(browser, live_server, seeded, django_user
 def test_the_suggestion_list_follows_the_combobox_keyboard_pattern(
     page, live_server, checks, sign_in, seeded
 ):
-    sign_in("alice", "alice-password-123")
+    sign_in("alice@example.org", "alice-password-123")
     page.goto(f"{live_server.url}/diary/")
     box = page.get_by_role("combobox", name="What are you feeling?")
     box.press_sequentially("pain", delay=40)
@@ -211,7 +212,7 @@ def test_the_suggestion_list_follows_the_combobox_keyboard_pattern(
 def test_enter_in_a_field_or_the_find_button_only_fills_the_suggestions(
     page, live_server, checks, sign_in, seeded
 ):
-    sign_in("alice", "alice-password-123")
+    sign_in("alice@example.org", "alice-password-123")
     page.goto(f"{live_server.url}/diary/")
     box = page.get_by_role("combobox", name="What are you feeling?")
     box.fill("yellow eyes")  # no keyup: only the button or Enter asks

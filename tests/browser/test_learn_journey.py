@@ -2,20 +2,22 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from tests.conftest import make_patient
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def seeded(django_user_model):
+def seeded():
     call_command("loaddata", "fixtures/articles.json", verbosity=0)
-    return django_user_model.objects.create_user("alice", password="alice-password-123")
+    return make_patient("alice", "alice-password-123")
 
 
 def test_patient_signs_in_and_reads_the_article(page, live_server, checks, sign_in, seeded):
     page.goto(f"{live_server.url}/")
     checks.check()
 
-    sign_in("alice", "alice-password-123")
+    sign_in("alice@example.org", "alice-password-123")
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back")
     checks.check()
 
@@ -44,10 +46,10 @@ def test_the_section_page_and_sign_in_errors_are_accessible(page, live_server, c
     checks.check()
 
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Email").fill("alice@example.org")
     page.get_by_label("Password").fill("not her password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("alert")).to_contain_text("correct username and password")
+    expect(page.get_by_role("alert")).to_contain_text("password you specified are not correct")
     checks.check()
 
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from portal.models import Appointment, AuditEvent, Question, Severity
+from tests.conftest import make_patient
 from tests.summary_data import entry, local, symptom
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,10 +25,8 @@ SYMPTOMS = [
 
 
 @pytest.fixture
-def month_of_diary(django_user_model):
-    patient = django_user_model.objects.create_user(
-        "alice", password="alice-password-123", first_name="Alice", last_name="Archer"
-    )
+def month_of_diary():
+    patient = make_patient("alice", "alice-password-123", first_name="Alice", last_name="Archer")
     today = timezone.localdate()
     start = today - timedelta(days=29)
     created = [symptom(name, site) for name, site in SYMPTOMS]
@@ -63,7 +62,7 @@ def test_summary_prints_on_two_a4_pages_with_everything_a_clinician_needs(
     page, live_server, checks, sign_in, month_of_diary
 ):
     _, start, today = month_of_diary
-    sign_in("alice", "alice-password-123")
+    sign_in("alice@example.org", "alice-password-123")
     checks.check()
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Summary").click()
@@ -109,7 +108,7 @@ def test_summary_prints_on_two_a4_pages_with_everything_a_clinician_needs(
 def test_the_print_button_opens_printing_and_records_it(
     page, live_server, checks, sign_in, month_of_diary
 ):
-    sign_in("alice", "alice-password-123")
+    sign_in("alice@example.org", "alice-password-123")
     page.goto(f"{live_server.url}/summary/")
     checks.check()
     # Headless Chromium has no print dialog; record that print() was called.
@@ -126,7 +125,7 @@ def test_summary_reflows_at_200_percent_zoom(browser, live_server, month_of_diar
     context = browser.new_context(viewport={"width": 640, "height": 400}, device_scale_factor=2)
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Email").fill("alice@example.org")
     page.get_by_label("Password").fill("alice-password-123")
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server.url}/summary/")
@@ -136,7 +135,7 @@ def test_summary_reflows_at_200_percent_zoom(browser, live_server, month_of_diar
 
 
 def test_sections_switched_off_are_not_printed(page, live_server, checks, sign_in, month_of_diary):
-    sign_in("alice", "alice-password-123")
+    sign_in("alice@example.org", "alice-password-123")
     page.goto(f"{live_server.url}/summary/?days=30")
     checks.check()
     page.get_by_role("checkbox", name="Notes").uncheck()
@@ -153,7 +152,7 @@ def test_sections_switched_off_are_not_printed(page, live_server, checks, sign_i
 
 
 def test_bad_dates_show_an_accessible_error(page, live_server, checks, sign_in, month_of_diary):
-    sign_in("alice", "alice-password-123")
+    sign_in("alice@example.org", "alice-password-123")
     page.goto(f"{live_server.url}/summary/?start=2026-11-30&end=2026-11-01")
     expect(page.get_by_role("alert")).to_contain_text("on or after the first day")
     checks.check()
@@ -162,7 +161,7 @@ def test_bad_dates_show_an_accessible_error(page, live_server, checks, sign_in, 
 def test_appointments_and_questions_pages_are_accessible(
     page, live_server, checks, sign_in, month_of_diary
 ):
-    sign_in("alice", "alice-password-123")
+    sign_in("alice@example.org", "alice-password-123")
     for url in (
         "/",
         "/appointments/",

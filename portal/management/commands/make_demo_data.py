@@ -10,6 +10,7 @@ import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -44,6 +45,10 @@ QUESTIONS = [
     "When is my next scan?",
     "Can I travel next month?",
 ]
+
+
+def demo_email(username: str) -> str:
+    return f"{username}@example.org"
 
 
 def patient_username(number: int) -> str:
@@ -106,6 +111,7 @@ class Command(BaseCommand):
                 [
                     User(
                         username=name,
+                        email=demo_email(name),
                         password=password_hash,
                         first_name="Heavy" if name == HEAVY_USERNAME else "Patient",
                         last_name=name.title(),
@@ -117,6 +123,14 @@ class Command(BaseCommand):
             if users and users[0].pk is None:  # backends that cannot return ids
                 users = list(User.objects.filter(username__in=usernames).order_by("pk"))
             users.sort(key=lambda user: user.username != HEAVY_USERNAME)
+            # Sign-in is by a confirmed email address (allauth), so each demo user has one.
+            EmailAddress.objects.bulk_create(
+                [
+                    EmailAddress(user=user, email=user.email, verified=True, primary=True)
+                    for user in users
+                ],
+                batch_size=BATCH_SIZE,
+            )
 
             entry_count = self._insert_entries(rng, users, symptoms, start, end, options)
             appointments, questions = self._appointments_and_questions(rng, users, start, end)

@@ -1,0 +1,185 @@
+"""A patient's own data, to take away: one CSV file, and a FHIR R4 Bundle of Observations."""
+
+import csv
+import io
+import uuid
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from portal.models import Appointment, DiaryEntry, Question
+
+SNOMED = "http://snomed.info/sct"
+# SNOMED CT 246112005 |Severity (attribute)| names the severity component.
+SEVERITY_CODE = {"system": SNOMED, "code": "246112005", "display": "Severity"}
+
+CSV_COLUMNS = [
+    "record",
+    "id",
+    "when",
+    "symptom",
+    "snomed_ct_code",
+    "own_words",
+    "severity",
+    "severity_level",
+    "note",
+    "with_whom",
+    "location",
+    "purpose",
+    "question",
+    "asked",
+    "diary_entry_id",
+    "created_at",
+    "updated_at",
+]
+
+# A cell a spreadsheet would run as a formula (OWASP "CSV injection") is kept as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else str(value)
+    text = str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _entries(user) -> Iterable[DiaryEntry]:
+    return DiaryEntry.objects.for_patient(user).select_related("symptom").order_by("occurred_at")
+
+
+def _profile_row(user) -> dict:
+    return {
+        "record": "account",
+        "id": user.pk,
+        "symptom": "",
+        "own_words": "",
+        "note": f"{user.get_full_name()} <{user.email}>".strip(),
+        "created_at": user.date_joined,
+    }
+
+
+def rows(user) -> Iterable[dict]:
+    yield _profile_row(user)
+    for entry in _entries(user):
+        yield {
+            "record": "diary_entry",
+            "id": entry.pk,
+            "when": entry.occurred_at,
+            "symptom": entry.symptom.name if entry.symptom_id else "",
+            "snomed_ct_code": entry.symptom.snomed_code if entry.symptom_id else "",
+            "own_words": entry.own_words,
+            "severity": entry.get_severity_display(),
+            "severity_level": entry.severity,
+            "note": entry.note,
+            "created_at": entry.created_at,
+            "updated_at": entry.updated_at,
+        }
+    for appointment in Appointment.objects.filter(patient=user).order_by("starts_at", "pk"):
+        yield {
+            "record": "appointment",
+            "id": appointment.pk,
+            "when": appointment.starts_at,
+            "with_whom": appointment.with_whom,
+            "location": appointment.location,
+            "purpose": appointment.purpose,
+            "note": appointment.notes,
+            "created_at": appointment.created_at,
+            "updated_at": appointment.updated_at,
+        }
+    for question in Question.objects.filter(patient=user).order_by("created_at", "pk"):
+        yield {
+            "record": "question",
+            "id": question.pk,
+            "question": question.text,
+            "asked": "yes" if question.asked else "no",
+            "diary_entry_id": question.entry_id or "",
+            "created_at": question.created_at,
+            "updated_at": question.updated_at,
+        }
+
+
+def as_csv(user) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows(user):
+        writer.writerow({column: _cell(row.get(column)) for column in CSV_COLUMNS})
+    return out.getvalue()
+
+
+def _observation(entry: DiaryEntry, patient_ref: str) -> dict:
+    if entry.symptom_id and entry.symptom.snomed_code:
+        code = {
+            "coding": [
+                {"system": SNOMED, "code": entry.symptom.snomed_code, "display": entry.symptom.name}
+            ],
+            "text": entry.own_words or entry.symptom.name,
+        }
+    else:
+        code = {"text": entry.symptom.name if entry.symptom_id else entry.own_words}
+    observation = {
+        "resourceType": "Observation",
+        "id": f"diary-entry-{entry.pk}",
+        "status": "final",
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                        "code": "survey",
+                        "display": "Survey",
+                    }
+                ],
+                "text": "Patient-reported symptom",
+            }
+        ],
+        "code": code,
+        "subject": {"reference": patient_ref},
+        "performer": [{"reference": patient_ref}],
+        "effectiveDateTime": entry.occurred_at.isoformat(),
+        "issued": entry.created_at.isoformat(),
+        "component": [
+            {
+                "code": {"coding": [SEVERITY_CODE], "text": "Severity (PRO-CTCAE words)"},
+                "valueCodeableConcept": {"text": entry.get_severity_display()},
+            },
+            {
+                "code": {"text": "Severity level (0 none to 4 very severe)"},
+                "valueInteger": entry.severity,
+            },
+        ],
+    }
+    if entry.note:
+        observation["note"] = [{"text": entry.note}]
+    return observation
+
+
+def as_fhir_bundle(user) -> dict:
+    """A FHIR R4 collection Bundle: the Patient, then one Observation per diary entry."""
+    patient_url = f"urn:uuid:{uuid.uuid4()}"
+    patient = {"resourceType": "Patient", "active": True}
+    name = {}
+    if user.last_name:
+        name["family"] = user.last_name
+    if user.first_name:
+        name["given"] = [user.first_name]
+    if name:
+        patient["name"] = [name]
+    if user.email:
+        patient["telecom"] = [{"system": "email", "value": user.email}]
+    entries = [{"fullUrl": patient_url, "resource": patient}]
+    for entry in _entries(user):
+        entries.append(
+            {"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": _observation(entry, patient_url)}
+        )
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": timezone.now().isoformat(),
+        "entry": entries,
+    }

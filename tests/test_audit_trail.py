@@ -1,0 +1,57 @@
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from portal.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(db):
+    return AuditEvent.objects.create(action="auth.sign_in", actor_id=7, ip_address="127.0.0.1")
+
+
+def test_a_saved_row_cannot_be_changed_or_deleted_through_the_model(event):
+    event.action = "something_else"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+
+
+def test_bulk_updates_and_deletes_are_refused(event):
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="x")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get(pk=event.pk).action == "auth.sign_in"
+
+
+def test_the_database_refuses_an_update(event):
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE portal_auditevent SET action = 'x' WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).action == "auth.sign_in"
+
+
+def test_postgresql_refuses_a_delete(event, database_vendor):
+    if database_vendor != "postgresql":
+        pytest.skip("SQLite refuses deletes in the model only (see migration 0002)")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM portal_auditevent WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_rows_carry_the_request_id_the_response_names(client, alice):
+    response = client.post(
+        "/accounts/login/", {"login": "alice@example.org", "password": "alice-password-123"}
+    )
+    row = AuditEvent.objects.get(action="auth.sign_in")
+    assert row.request_id == response["X-Request-ID"]
+    assert row.occurred_at.utcoffset().total_seconds() == 0
+
+
+def test_test_helpers_that_sign_in_write_no_audit_rows(client, alice):
+    # Other tests count audit rows; force_login() is not a person signing in.
+    client.force_login(alice)
+    client.logout()
+    assert not AuditEvent.objects.exists()

@@ -1,0 +1,192 @@
+import csv
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.observation import Observation
+
+from education.models import Symptom
+from portal.models import Appointment, AuditEvent, DiaryEntry, Question, Severity
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bone_pain(db):
+    return Symptom.objects.create(
+        name="Bone pain",
+        slug="bone-pain",
+        body_site="bone",
+        snomed_code="12584003",
+        snomed_source="SNOMED CT browser, International Edition",
+    )
+
+
+@pytest.fixture
+def diaries(alice, bob, bone_pain):
+    now = timezone.now()
+    alice_entries = [
+        DiaryEntry.objects.create(
+            patient=alice,
+            symptom=bone_pain,
+            own_words="my hip aches",
+            severity=Severity.MODERATE,
+            occurred_at=now - timedelta(days=2),
+            note="worse after the stairs",
+        ),
+        DiaryEntry.objects.create(
+            patient=alice,
+            own_words='=HYPERLINK("http://evil.example")',
+            severity=Severity.MILD,
+            occurred_at=now - timedelta(days=1),
+        ),
+    ]
+    Appointment.objects.create(
+        patient=alice, starts_at=now + timedelta(days=3), with_whom="Dr Oak", purpose="scan"
+    )
+    Question.objects.create(patient=alice, text="Should I rest my hip?", entry=alice_entries[0])
+    DiaryEntry.objects.create(
+        patient=bob,
+        own_words="bob's secret headache",
+        severity=Severity.SEVERE,
+        occurred_at=now,
+        note="bob's private note",
+    )
+    Appointment.objects.create(patient=bob, starts_at=now, with_whom="Dr Bob-only")
+    Question.objects.create(patient=bob, text="bob's private question")
+    return alice_entries
+
+
+def test_the_csv_holds_all_of_alices_data_and_none_of_bobs(alice_client, alice, diaries):
+    response = alice_client.post("/account/download/csv/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="mbc-portal-my-data-')
+    assert response["Cache-Control"] == "no-store"
+    text = response.content.decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    records = [row["record"] for row in rows]
+    assert records == ["account", "diary_entry", "diary_entry", "appointment", "question"]
+    entry = rows[1]
+    assert entry["symptom"] == "Bone pain"
+    assert entry["snomed_ct_code"] == "12584003"
+    assert entry["own_words"] == "my hip aches"
+    assert entry["severity"] == "Moderate"
+    assert entry["note"] == "worse after the stairs"
+    assert rows[3]["with_whom"] == "Dr Oak"
+    assert rows[4]["question"] == "Should I rest my hip?"
+    assert "alice@example.org" in rows[0]["note"]
+    assert "bob" not in text.lower()
+
+
+def test_the_csv_keeps_formulas_as_text(alice_client, diaries):
+    rows = list(csv.DictReader(io.StringIO(alice_client.post("/account/download/csv/").text)))
+    assert rows[2]["own_words"] == '\'=HYPERLINK("http://evil.example")'
+
+
+def test_the_fhir_bundle_validates_and_holds_one_observation_per_entry(alice_client, diaries):
+    response = alice_client.post("/account/download/fhir/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/fhir+json"
+    data = json.loads(response.content)
+    bundle = Bundle.model_validate(data)  # FHIR R4B, which shares R4's Observation
+    assert bundle.type == "collection"
+    observations = [
+        e.resource for e in bundle.entry if e.resource.get_resource_type() == "Observation"
+    ]
+    assert len(observations) == 2
+    assert all(isinstance(o, Observation) for o in observations)
+    first, second = observations
+    assert first.code.coding[0].system == "http://snomed.info/sct"
+    assert first.code.coding[0].code == "12584003"
+    assert first.status == "final"
+    severity = first.component[0]
+    assert severity.code.coding[0].code == "246112005"
+    assert severity.valueCodeableConcept.text == "Moderate"
+    assert first.component[1].valueInteger == 2
+    assert first.note[0].text == "worse after the stairs"
+    # No verified code for the patient's own words: text only, never a guessed code.
+    assert second.code.coding is None
+    assert second.code.text == '=HYPERLINK("http://evil.example")'
+    patient = bundle.entry[0]
+    assert patient.resource.get_resource_type() == "Patient"
+    assert first.subject.reference == patient.fullUrl
+    assert "bob" not in response.content.decode().lower()
+
+
+def test_downloads_are_audited_without_health_data(alice_client, alice, diaries):
+    alice_client.post("/account/download/csv/")
+    alice_client.post("/account/download/fhir/")
+    events = AuditEvent.objects.filter(action="account.export", actor_id=alice.pk)
+    assert sorted(e.record_id for e in events) == ["csv", "fhir"]
+
+
+def test_downloads_are_post_only(alice_client):
+    assert alice_client.get("/account/download/csv/").status_code == 405
+    assert alice_client.get("/account/download/fhir/").status_code == 405
+
+
+def test_the_download_page_offers_both_formats(alice_client):
+    html = alice_client.get("/account/download/").content.decode()
+    assert 'action="/account/download/csv/"' in html
+    assert 'action="/account/download/fhir/"' in html
+
+
+def test_deleting_the_account_needs_the_password_and_the_confirmation(alice_client, alice, diaries):
+    response = alice_client.post("/account/delete/", {"password": "wrong", "understood": "on"})
+    assert response.status_code == 400
+    assert "That is not your current password" in response.content.decode()
+    response = alice_client.post("/account/delete/", {"password": "alice-password-123"})
+    assert response.status_code == 400
+    assert get_user_model().objects.filter(pk=alice.pk).exists()
+    assert DiaryEntry.objects.filter(patient=alice).count() == 2
+
+
+def test_deleting_the_account_removes_the_diary_for_good(alice_client, alice, bob, diaries):
+    alice_id = alice.pk
+    response = alice_client.post(
+        "/account/delete/", {"password": "alice-password-123", "understood": "on"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert not get_user_model().objects.filter(pk=alice_id).exists()
+    assert not DiaryEntry.objects.filter(patient_id=alice_id).exists()
+    assert not Appointment.objects.filter(patient_id=alice_id).exists()
+    assert not Question.objects.filter(patient_id=alice_id).exists()
+    assert not EmailAddress.objects.filter(user_id=alice_id).exists()
+    # Bob's diary is untouched.
+    assert DiaryEntry.objects.filter(patient=bob).count() == 1
+    # Signed out, and the trail keeps only the account id.
+    assert "_auth_user_id" not in alice_client.session
+    event = AuditEvent.objects.get(action="account.delete")
+    assert (event.actor_id, event.record_id) == (alice_id, str(alice_id))
+
+
+def test_the_activity_page_lists_recent_sign_ins_to_this_account_only(client, alice, bob):
+    client.post("/accounts/login/", {"login": "alice@example.org", "password": "nope-nope-nope"})
+    client.post("/accounts/login/", {"login": "bob@example.org", "password": "bob-password-1234"})
+    client.post("/accounts/logout/")
+    client.post(
+        "/accounts/login/", {"login": "alice@example.org", "password": "alice-password-123"}
+    )
+    html = client.get("/account/activity/").content.decode()
+    assert html.count("Signed in") == 1
+    assert "Sign-in attempt with a wrong password" in html
+    assert "127.0.0.1" in html
+    assert html.count("<tr>") == 3  # header, her sign-in, her failed attempt
+
+
+def test_audit_rows_hold_no_health_data(alice_client, alice, diaries):
+    alice_client.post("/account/download/csv/")
+    alice_client.post("/account/download/fhir/")
+    alice_client.post("/account/delete/", {"password": "alice-password-123", "understood": "on"})
+    words = ["hip", "stairs", "bone", "pain", "moderate", "hyperlink", "oak", "rest", "@"]
+    for event in AuditEvent.objects.all():
+        values = [str(getattr(event, f.attname)).lower() for f in AuditEvent._meta.fields]
+        for word in words:
+            assert not any(word in value for value in values), (word, values)
