@@ -76,6 +76,7 @@ def test_summary_prints_on_two_a4_pages_with_everything_a_clinician_needs(
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
 
     assert len(reader.pages) <= 2, f"{len(reader.pages)} pages"
+    assert reader.pages[0].mediabox[2:] == pytest.approx([595, 842], abs=2)  # A4
     assert "Alice Archer" in text
     assert f"{start:%-d %B %Y}" in text and f"{today:%-d %B %Y}" in text
     assert "Patient-reported, not a clinical record" in text
@@ -102,6 +103,19 @@ def test_summary_prints_on_two_a4_pages_with_everything_a_clinician_needs(
     assert "Can I take something stronger at night?" in text
     for navigation in ("Sign out", "Skip to main content", "Appointments", "Update summary"):
         assert navigation not in text
+    page.emulate_media(media="screen")
+
+
+def test_summary_also_fits_two_us_letter_pages(page, live_server, sign_in, month_of_diary):
+    sign_in("alice@example.org", "alice-password-123")
+    page.goto(f"{live_server.url}/summary/")
+    page.emulate_media(media="print")
+    reader = PdfReader(BytesIO(page.pdf(format="Letter", prefer_css_page_size=True)))
+    assert reader.pages[0].mediabox[2:] == pytest.approx([612, 792], abs=2)  # Letter
+    assert len(reader.pages) <= 2, f"{len(reader.pages)} pages"
+    text = " ".join(p.extract_text() for p in reader.pages)
+    for name, _ in SYMPTOMS:
+        assert name in text, name
     page.emulate_media(media="screen")
 
 
