@@ -30,7 +30,7 @@ def record(
         actor_id=actor_id,
         action=action,
         record_type=record_type,
-        record_id=str(record_id),
+        record_id=str(record_id)[:64],  # the column's length: a 70-digit URL id fits too
         outcome=outcome,
         ip_address=client_address(request),
         request_id=getattr(request, "request_id", "") or "",

@@ -75,22 +75,29 @@ def _record_denied(request: HttpRequest, record_type: str, pk) -> None:
     )
 
 
+def _id_param(value: str) -> int | None:
+    """A record id from the query string, or None for anything else ("²", NUL, 5000 digits)."""
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
 def _initial_links(request: HttpRequest) -> dict:
     """`?entry=<pk>` or `?section=<id>`: ids only; another patient's entry is a 404."""
     initial = {}
-    entry_id = request.GET.get("entry", "")
-    if entry_id:
-        entry = DiaryEntry.objects.filter(
-            pk=int(entry_id) if entry_id.isdigit() else None, patient=request.user
-        ).first()
+    entry_param = request.GET.get("entry", "")
+    if entry_param:
+        entry_id = _id_param(entry_param)
+        entry = DiaryEntry.objects.filter(pk=entry_id, patient=request.user).first()
         if entry is None:
-            _record_denied(request, "portal.diaryentry", entry_id)
+            # Only a well-formed id goes into the audit trail, never what was typed.
+            _record_denied(request, "portal.diaryentry", entry_id or "")
             raise Http404("No such diary entry.")
         initial["entry"] = entry
-    section_id = request.GET.get("section", "")
-    if section_id:
+    section_param = request.GET.get("section", "")
+    if section_param:
         section = Section.objects.filter(
-            pk=int(section_id) if section_id.isdigit() else None, article__published=True
+            pk=_id_param(section_param), article__published=True
         ).first()
         if section is None:
             raise Http404("No such section.")

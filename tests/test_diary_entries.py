@@ -75,6 +75,15 @@ def test_bob_gets_a_404_for_alices_entry_and_nothing_changes(
     assert denied.action.startswith("diary.entry_")
 
 
+@pytest.mark.parametrize("suffix", ["", "edit/", "delete/"])
+def test_a_seventy_digit_entry_id_is_a_404_and_audited_not_a_500(alice_client, alice, suffix):
+    # The audit column holds 64 characters; PostgreSQL would refuse a longer id.
+    response = alice_client.get(f"/diary/entries/{'9' * 70}/{suffix}")
+    assert response.status_code == 404
+    event = AuditEvent.objects.get(actor_id=alice.pk, outcome="denied")
+    assert event.record_id == "9" * 64
+
+
 def test_a_missing_entry_is_a_404_too(alice_client):
     assert alice_client.get("/diary/entries/999999/").status_code == 404
 

@@ -157,7 +157,18 @@ def test_starting_from_bobs_entry_or_a_bad_id_is_a_404(alice_client, alice, bobs
     assert (event.outcome, event.actor_id) == ("denied", alice.pk)
 
 
-@pytest.mark.parametrize("value", ["abc", "99999999999999999999999999", "123456"])
+@pytest.mark.parametrize("value", ["%C2%B2", "%00", "9" * 5000, "%EF%BC%91"])
+def test_odd_entry_ids_are_a_404_and_only_well_formed_ids_are_audited(alice_client, value):
+    # "²" passes str.isdigit() but not int(), fullwidth digits are not ASCII, and 5000 digits
+    # exceed int()'s limit.
+    response = alice_client.get(f"/questions/new/?entry={value}")
+    assert response.status_code == 404
+    assert AuditEvent.objects.get(action="diaryentry.access").record_id == ""
+
+
+@pytest.mark.parametrize(
+    "value", ["abc", "99999999999999999999999999", "123456", "%C2%B2", "%00", "9" * 5000]
+)
 def test_an_unknown_section_is_a_404(alice_client, article, value):
     assert alice_client.get(f"/questions/new/?section={value}").status_code == 404
 
