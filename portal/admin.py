@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from portal import audit
 from portal.models import AuditEvent, DiaryEntry
 
 
@@ -31,6 +32,30 @@ class DiaryEntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: DiaryEntry | None = None) -> bool:
         return False
+
+    # Staff reading or deleting a patient's entry is audited like any other access.
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        audit.record(
+            request,
+            "admin.diaryentry_view",
+            record_type=DiaryEntry._meta.label_lower,
+            record_id=object_id,
+        )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_model(self, request: HttpRequest, obj: DiaryEntry) -> None:
+        audit.record(request, "admin.diaryentry_delete", target=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for pk in queryset.values_list("pk", flat=True):
+            audit.record(
+                request,
+                "admin.diaryentry_delete",
+                record_type=DiaryEntry._meta.label_lower,
+                record_id=pk,
+            )
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(AuditEvent)

@@ -9,9 +9,9 @@ from django.utils import timezone
 from education.models import BodySite, Symptom
 from portal.models import DiaryEntry, Severity
 
-# Anything that looks like the start of an HTML tag: "<script", "</b", "<!--". "<3" and
-# "pain < 5" are fine.
-MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
+# Anything that looks like the start of an HTML tag: "<script", "</b", "<!--". "<3",
+# "pain < 5" and "a < b" are fine (output is escaped anyway; this only catches pasted code).
+MARKUP = re.compile(r"</?[a-zA-Z!?]")
 MARKUP_MESSAGE = "Please leave out text inside < and > signs: it looks like web code."
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 # Tolerates a phone clock that runs a little fast.

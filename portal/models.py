@@ -112,7 +112,8 @@ class DiaryEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.label} ({self.get_severity_display()})"
+        # No health data: the admin copies this into its log, which outlives the entry.
+        return f"Diary entry {self.pk}"
 
     def get_absolute_url(self) -> str:
         return reverse("diary:entry_detail", args=[self.pk])

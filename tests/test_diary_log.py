@@ -350,3 +350,19 @@ def test_the_error_summary_links_to_the_first_severity_word(alice_client, sympto
     ).content.decode()
     assert '<a href="#id_severity_0">How bad is it?: Choose how bad it is' in html
     assert 'id="id_severity_0"' in html
+
+
+@pytest.mark.parametrize("note", ["pain < a week", "a < b", "<3 from my daughter", "5 > 4"])
+def test_ordinary_less_than_signs_in_a_note_are_kept(alice_client, alice, symptoms, note):
+    response = alice_client.post("/diary/entries/new/", entry_data(symptoms["fatigue"], note=note))
+    assert response.status_code == 302
+    assert DiaryEntry.objects.get(patient=alice).note == note
+
+
+def test_section_activity_of_an_unpublished_article_is_a_404(alice_client, symptoms):
+    from education.models import Section
+
+    section = Section.objects.get(slug="symptoms-of-bone-metastases")
+    section.article.published = False
+    section.article.save()
+    assert alice_client.get(f"/diary/sections/{section.pk}/activity/").status_code == 404

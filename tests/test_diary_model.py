@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from education.models import BodySite, Symptom, Urgency
-from portal.models import DiaryEntry, Severity
+from portal.models import AuditEvent, DiaryEntry, Severity
 from tests.conftest import pass_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -225,6 +225,24 @@ def test_staff_can_read_but_not_write_diary_entries(staff_client, alice, symptom
     assert page.status_code == 200
     assert 'name="severity"' not in page.content.decode()
     assert staff_client.get("/staff-admin/portal/diaryentry/add/").status_code == 403
+
+
+def test_staff_reading_and_deleting_entries_is_audited_without_health_data(
+    staff_client, alice, symptoms
+):
+    from django.contrib.admin.models import LogEntry
+
+    diary_entry = entry(alice, symptoms["fatigue"], own_words="private words")
+    staff_client.get(f"/staff-admin/portal/diaryentry/{diary_entry.pk}/change/")
+    staff_client.post(f"/staff-admin/portal/diaryentry/{diary_entry.pk}/delete/", {"post": "yes"})
+    assert not DiaryEntry.objects.filter(pk=diary_entry.pk).exists()
+    actions = list(
+        AuditEvent.objects.filter(record_id=str(diary_entry.pk))
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert actions[:2] == ["admin.diaryentry_view", "admin.diaryentry_delete"]
+    assert LogEntry.objects.get().object_repr == f"Diary entry {diary_entry.pk}"
 
 
 def test_education_never_imports_portal():
