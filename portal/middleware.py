@@ -157,3 +157,22 @@ class SessionTimeoutMiddleware:
         if request.method == "GET":
             login_url += "?" + urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
         return HttpResponseRedirect(login_url)
+
+
+class HtmxSignInRedirectMiddleware:
+    """An htmx request from a session that has already ended (signed out in another tab,
+    expired on the server) is redirected to sign in by LoginRequiredMiddleware; htmx would
+    swap that whole page into a fragment. Tell htmx to load it as a page instead."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.headers.get("HX-Request") == "true"
+            and isinstance(response, HttpResponseRedirect)
+            and response.url.startswith(resolve_url(settings.LOGIN_URL))
+        ):
+            return HttpResponseClientRedirect(response.url)
+        return response

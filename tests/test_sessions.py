@@ -182,3 +182,21 @@ def test_changing_the_password_signs_out_the_other_sessions(client, alice):
     )
     assert client.get("/account/").status_code == 200
     assert other.get("/account/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_htmx_request_without_a_session_loads_the_sign_in_page_as_a_page(client):
+    response = client.post(
+        "/diary/suggestions/", {"own_words": "my hip"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith("/accounts/login/?next=")
+    assert b"<html" not in response.content
+
+
+@pytest.mark.django_db
+def test_a_plain_request_without_a_session_is_still_an_ordinary_redirect(client):
+    response = client.get("/diary/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "HX-Redirect" not in response
