@@ -40,8 +40,8 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	DJANGO_DEBUG=true $(PY) manage.py check --fail-level WARNING
-	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL DJANGO_DEBUG=true $(PY) manage.py check --fail-level WARNING
+	env -u DATABASE_URL DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
 	  $(PY) manage.py collectstatic --noinput --clear -v 0
 	env -u DATABASE_URL DJANGO_DEBUG=true $(PY) -m pytest $(if $(STRICT),--strict-requirements,) $(PYTEST_ARGS)
