@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -291,3 +292,27 @@ def test_a_stored_script_is_text_in_the_filtered_list_too(alice_client, scripted
     html = response.content.decode()
     assert SCRIPT not in html
     assert "&lt;script&gt;" in html
+
+
+def _heading_levels(html: str) -> list[int]:
+    return [int(level) for level in re.findall(r"<h([1-6])\b", html)]
+
+
+@pytest.mark.parametrize("action", ["edit", "delete"])
+def test_edit_and_delete_headings_fit_where_they_are_shown(alice_client, alice, action):
+    entry = DiaryEntry.objects.create(
+        patient=alice, own_words="sore hip", severity=3, occurred_at=timezone.now()
+    )
+    url = f"/diary/entries/{entry.pk}/{action}/"
+    page = alice_client.get(url).content.decode()
+    fragment = alice_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert _heading_levels(page.split('id="main"')[1])[:2] == [1, 2]  # on its own page
+    assert _heading_levels(fragment)[0] == 4  # in the list, under the day's h3
+
+
+def test_the_entry_page_care_notice_is_a_second_level_heading(alice_client, alice):
+    entry = DiaryEntry.objects.create(
+        patient=alice, own_words="sore hip", severity=4, occurred_at=timezone.now()
+    )
+    page = alice_client.get(f"/diary/entries/{entry.pk}/").content.decode()
+    assert re.search(r"<h2>(Please contact your care team|This may need urgent help)</h2>", page)
