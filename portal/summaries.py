@@ -28,7 +28,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Lower, RowNumber, Substr, Trim
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from education.models import BodySite, Section, Urgency
 from portal.models import (
@@ -560,6 +560,10 @@ class Timeline:
                         "severity": value,
                         "word": Severity(value).label,
                         "span": columns[column],
+                        # The bar's tooltip, formatted once here rather than by a date
+                        # filter per bar (up to 8 x 31 of them).
+                        "title": f"{dateformat.format(columns[column][0], 'j M')}: "
+                        f"{Severity(value).label}",
                     }
                 )
             strips.append(
