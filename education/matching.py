@@ -3,17 +3,21 @@
 Every symptom's name and lay synonyms become phrases of normalised words. A phrase matches
 when each of its words appears in the text, exactly or with a small typo; the best phrase
 scores its symptom. Text that matches no phrase returns [], never a guess. The vocabulary
-is built once per process and rebuilt when a Symptom row changes.
+is built once per process and rebuilt when a Symptom row changes (at once in the process
+that changed it, within RECHECK_SECONDS in the others).
 """
 
+import math
 import re
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
 from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_save
 from rapidfuzz.distance import DamerauLevenshtein
 
 from education.models import Symptom
@@ -318,31 +322,48 @@ def _fingerprint() -> tuple:
     return (row["count"], row["latest"])
 
 
+# How long a process trusts its vocabulary before asking whether the symptoms changed. A
+# change made in this process clears it at once (the signals below); another process, e.g.
+# a second gunicorn worker, notices within this many seconds.
+RECHECK_SECONDS = 5.0
+_checked_at = -math.inf
+
+
 def _get_vocabulary() -> _Vocabulary:
-    """One small query per call, plus one more when the symptom rows have changed."""
-    global _vocabulary
-    fingerprint = _fingerprint()
+    """No query when checked in the last RECHECK_SECONDS; else one small query, plus one
+    more when the symptom rows have changed."""
+    global _vocabulary, _checked_at
     vocabulary = _vocabulary
-    if vocabulary is not None and vocabulary.fingerprint == fingerprint:
+    now = time.monotonic()
+    if vocabulary is not None and now - _checked_at < RECHECK_SECONDS:
         return vocabulary
-    symptoms = {s.pk: s for s in Symptom.objects.all()}
-    phrases = tuple(p for s in symptoms.values() for p in _phrases_for(s))
-    words = frozenset(word for phrase in phrases for word in phrase.words)
-    by_word: dict[str, list[_Phrase]] = {}
-    for phrase in phrases:
-        for word in dict.fromkeys(phrase.words):
-            by_word.setdefault(word, []).append(phrase)
-    phrases_by_word = {word: tuple(found) for word, found in by_word.items()}
-    vocabulary = _Vocabulary(fingerprint, symptoms, phrases, words, phrases_by_word)
+    fingerprint = _fingerprint()
+    if vocabulary is None or vocabulary.fingerprint != fingerprint:
+        symptoms = {s.pk: s for s in Symptom.objects.all()}
+        phrases = tuple(p for s in symptoms.values() for p in _phrases_for(s))
+        words = frozenset(word for phrase in phrases for word in phrase.words)
+        by_word: dict[str, list[_Phrase]] = {}
+        for phrase in phrases:
+            for word in dict.fromkeys(phrase.words):
+                by_word.setdefault(word, []).append(phrase)
+        phrases_by_word = {word: tuple(found) for word, found in by_word.items()}
+        vocabulary = _Vocabulary(fingerprint, symptoms, phrases, words, phrases_by_word)
     with _lock:
         _vocabulary = vocabulary
+        _checked_at = now
     return vocabulary
 
 
-def clear_cache() -> None:
-    global _vocabulary
+def clear_cache(**kwargs) -> None:
+    """Forget the vocabulary; also a receiver for changes to Symptom rows."""
+    global _vocabulary, _checked_at
     with _lock:
         _vocabulary = None
+        _checked_at = -math.inf
+
+
+post_save.connect(clear_cache, sender=Symptom, dispatch_uid="matching.symptom_saved")
+post_delete.connect(clear_cache, sender=Symptom, dispatch_uid="matching.symptom_deleted")
 
 
 def _score_phrase(
