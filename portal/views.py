@@ -109,11 +109,17 @@ def _prepare_cards(entries: list[DiaryEntry]) -> list[DiaryEntry]:
     delete_url = _url_for_pk("diary:entry_delete")
     ask_url = reverse("questions:question_create") + "?entry="
     section_urls: dict[int, str] = {}
+    # Day and month names once per day shown ("Monday 3 March", "3 March").
+    day_names: dict[date, tuple[str, str]] = {}
     for entry in entries:
         when = timezone.localtime(entry.occurred_at)
+        day = when.date()
+        if day not in day_names:
+            day_names[day] = (dateformat.format(day, "l j F"), dateformat.format(day, "j F"))
+        long_day, short_day = day_names[day]
         entry.card_iso = when.isoformat()
-        entry.card_when = dateformat.format(when, "l j F, H:i")
-        entry.card_short_when = dateformat.format(when, "j F H:i")
+        entry.card_when = f"{long_day}, {when:%H:%M}"  # the date filter's "l j F, H:i"
+        entry.card_short_when = f"{short_day} {when:%H:%M}"  # "j F H:i"
         entry.card_label = entry.label
         entry.card_severity = entry.get_severity_display()
         entry.card_edit_url = edit_url(entry.pk)
