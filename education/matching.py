@@ -3,17 +3,21 @@
 Every symptom's name and lay synonyms become phrases of normalised words. A phrase matches
 when each of its words appears in the text, exactly or with a small typo; the best phrase
 scores its symptom. Text that matches no phrase returns [], never a guess. The vocabulary
-is built once per process and rebuilt when a Symptom row changes.
+is built once per process and rebuilt when a Symptom row changes (at once in the process
+that changed it, within RECHECK_SECONDS in the others).
 """
 
+import math
 import re
 import threading
+import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
 from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_save
 from rapidfuzz.distance import DamerauLevenshtein
 
 from education.models import Symptom
@@ -265,6 +269,30 @@ class _Vocabulary:
     symptoms: dict[int, Symptom]
     phrases: tuple[_Phrase, ...]
     words: frozenset[str]
+    # Each vocabulary word's phrases: only those can score for a typed text.
+    phrases_by_word: dict[str, tuple[_Phrase, ...]] = field(default_factory=dict)
+    # (typed word, may be a prefix) -> the vocabulary words it matches, with their score.
+    # Lives and dies with this vocabulary; bounded by _SIMILAR_MAX.
+    similar_cache: dict[tuple[str, bool], tuple[tuple[str, float], ...]] = field(
+        default_factory=dict
+    )
+
+    def similar(self, typed: str, *, may_be_prefix: bool) -> tuple[tuple[str, float], ...]:
+        key = (typed, may_be_prefix)
+        found = self.similar_cache.get(key)
+        if found is None:
+            found = tuple(
+                (known, score)
+                for known in self.words
+                if (score := _word_similarity(typed, known, may_be_prefix=may_be_prefix))
+            )
+            if len(self.similar_cache) >= _SIMILAR_MAX:
+                self.similar_cache.clear()
+            self.similar_cache[key] = found
+        return found
+
+
+_SIMILAR_MAX = 20_000
 
 
 _lock = threading.Lock()
@@ -294,26 +322,48 @@ def _fingerprint() -> tuple:
     return (row["count"], row["latest"])
 
 
+# How long a process trusts its vocabulary before asking whether the symptoms changed. A
+# change made in this process clears it at once (the signals below); another process, e.g.
+# a second gunicorn worker, notices within this many seconds.
+RECHECK_SECONDS = 5.0
+_checked_at = -math.inf
+
+
 def _get_vocabulary() -> _Vocabulary:
-    """One small query per call, plus one more when the symptom rows have changed."""
-    global _vocabulary
-    fingerprint = _fingerprint()
+    """No query when checked in the last RECHECK_SECONDS; else one small query, plus one
+    more when the symptom rows have changed."""
+    global _vocabulary, _checked_at
     vocabulary = _vocabulary
-    if vocabulary is not None and vocabulary.fingerprint == fingerprint:
+    now = time.monotonic()
+    if vocabulary is not None and now - _checked_at < RECHECK_SECONDS:
         return vocabulary
-    symptoms = {s.pk: s for s in Symptom.objects.all()}
-    phrases = tuple(p for s in symptoms.values() for p in _phrases_for(s))
-    words = frozenset(word for phrase in phrases for word in phrase.words)
-    vocabulary = _Vocabulary(fingerprint, symptoms, phrases, words)
+    fingerprint = _fingerprint()
+    if vocabulary is None or vocabulary.fingerprint != fingerprint:
+        symptoms = {s.pk: s for s in Symptom.objects.all()}
+        phrases = tuple(p for s in symptoms.values() for p in _phrases_for(s))
+        words = frozenset(word for phrase in phrases for word in phrase.words)
+        by_word: dict[str, list[_Phrase]] = {}
+        for phrase in phrases:
+            for word in dict.fromkeys(phrase.words):
+                by_word.setdefault(word, []).append(phrase)
+        phrases_by_word = {word: tuple(found) for word, found in by_word.items()}
+        vocabulary = _Vocabulary(fingerprint, symptoms, phrases, words, phrases_by_word)
     with _lock:
         _vocabulary = vocabulary
+        _checked_at = now
     return vocabulary
 
 
-def clear_cache() -> None:
-    global _vocabulary
+def clear_cache(**kwargs) -> None:
+    """Forget the vocabulary; also a receiver for changes to Symptom rows."""
+    global _vocabulary, _checked_at
     with _lock:
         _vocabulary = None
+        _checked_at = -math.inf
+
+
+post_save.connect(clear_cache, sender=Symptom, dispatch_uid="matching.symptom_saved")
+post_delete.connect(clear_cache, sender=Symptom, dispatch_uid="matching.symptom_deleted")
 
 
 def _score_phrase(
@@ -370,24 +420,27 @@ def match_symptoms(text: str, limit: int = 5) -> list[Symptom]:
     full: dict[str, list[tuple[int, float]]] = {}
     partial: dict[str, list[tuple[int, float]]] = {}
     may_suggest = len(strong) <= PARTIAL_MAX_WORDS and not any(w in NO_PARTIAL for w in strong)
-    for known in vocabulary.words:
-        for index, typed in enumerate(words):
-            if score := _word_similarity(typed, known, may_be_prefix=False):
-                full.setdefault(known, []).append((index, score))
-            if (
-                may_suggest
-                and known not in WEAK
-                and typed not in WEAK
-                and (score := _word_similarity(typed, known, may_be_prefix=index == last))
-            ):
-                partial.setdefault(known, []).append((index, score))
-        # A joined pair ("headache" from "head ache") must match exactly.
-        for offset, pair in enumerate(joined, start=len(words)):
-            if pair == known:
-                full.setdefault(known, []).append((offset, 1.0))
+    for index, typed in enumerate(words):
+        for known, score in vocabulary.similar(typed, may_be_prefix=False):
+            full.setdefault(known, []).append((index, score))
+        if may_suggest and typed not in WEAK:
+            for known, score in vocabulary.similar(typed, may_be_prefix=index == last):
+                if known not in WEAK:
+                    partial.setdefault(known, []).append((index, score))
+    # A joined pair ("headache" from "head ache") must match exactly.
+    for offset, pair in enumerate(joined, start=len(words)):
+        if pair in vocabulary.words:
+            full.setdefault(pair, []).append((offset, 1.0))
     strong_count = len({i for i, w in enumerate(words) if w not in WEAK}) if may_suggest else 0
     best: dict[int, float] = {}
-    for phrase in vocabulary.phrases:
+    # A phrase none of whose words matched scores 0.0: look only at the others (the best
+    # score per symptom does not depend on the order).
+    candidates = {
+        phrase: None
+        for known in (*full, *partial)
+        for phrase in vocabulary.phrases_by_word.get(known, ())
+    }
+    for phrase in candidates:
         score = _score_phrase(phrase, full, partial, strong_count)
         if score > best.get(phrase.symptom_pk, 0.0):
             best[phrase.symptom_pk] = score

@@ -97,7 +97,15 @@ class DiaryEntry(models.Model):
     class Meta:
         verbose_name_plural = "diary entries"
         ordering = ["-occurred_at", "-pk"]
-        indexes = [models.Index(fields=["patient", "-occurred_at"], name="entry_patient_time")]
+        indexes = [
+            models.Index(fields=["patient", "-occurred_at"], name="entry_patient_time"),
+            # The summary's "rose two levels within 7 days" lookup (same patient, same
+            # symptom, a time window, lowest severity) reads this index alone.
+            models.Index(
+                fields=["patient", "symptom", "occurred_at", "severity"],
+                name="entry_patient_symptom_time",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(severity__gte=0, severity__lte=4), name="entry_severity_0_to_4"

@@ -4,14 +4,16 @@ Every function here runs a fixed number of queries whatever the length of the ra
 five years of diary cost the same number of round trips as one week.
 """
 
+import functools
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.db.models import (
     Avg,
     Case,
     Count,
+    DateTimeField,
     Expression,
     F,
     Func,
@@ -26,7 +28,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Lower, RowNumber, Substr, Trim
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from education.models import BodySite, Section, Urgency
 from portal.models import (
@@ -100,12 +102,70 @@ class ShiftedDayNumber(Func):
         )
 
 
+class TimeBefore(Func):
+    """A timestamp minus a fixed timedelta, computed natively.
+
+    On SQLite, Django's `F(...) - timedelta` calls back into Python for every row (a
+    django_format_dtdelta function); this shifts the stored text's whole seconds with
+    datetime() and keeps its fraction, which is exactly how Django stores datetimes.
+    """
+
+    output_field = DateTimeField()
+
+    def __init__(self, expression, delta: timedelta, **extra):
+        self.delta = delta
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} - %s)", [*params, self.delta]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        modifier = f"'{-int(self.delta.total_seconds()):+d} seconds'"
+        return (
+            f"(datetime(substr({sql}, 1, 19), {modifier}) || substr({sql}, 20))",
+            [*params, *params],
+        )
+
+
 def day_number(day: date) -> int:
     return (day - EPOCH).days
 
 
 def from_day_number(number: int) -> date:
     return EPOCH + timedelta(days=number)
+
+
+@functools.lru_cache(maxsize=64)
+def _day_segments(start: date, end: date, zone: tzinfo) -> tuple[tuple[datetime, bool, int], ...]:
+    """(upper bound, is a fixed day number, offset in seconds or the day number) per run of
+    days with one UTC offset; a daylight-saving switch day is a fixed day number.
+
+    Asks the zone once per midnight (not Django's make_aware twice per day), and caches per
+    (start, end, zone): it holds no patient data.
+    """
+    segments: list[tuple[datetime, bool, int]] = []
+    run_offset: int | None = None
+    day = start
+    high = datetime.combine(day, time.min, tzinfo=zone)
+    offset_high = int(high.utcoffset().total_seconds())
+    while day <= end:
+        next_day = day + timedelta(days=1)
+        offset_low = offset_high
+        high = datetime.combine(next_day, time.min, tzinfo=zone)
+        offset_high = int(high.utcoffset().total_seconds())
+        if offset_low == offset_high:
+            if run_offset == offset_low:
+                segments[-1] = (high, False, offset_low)
+            else:
+                segments.append((high, False, offset_low))
+                run_offset = offset_low
+        else:
+            segments.append((high, True, day_number(day)))
+            run_offset = None
+        day = next_day
+    return tuple(segments)
 
 
 def local_day_number(start: date, end: date, field_name: str = "occurred_at") -> Expression:
@@ -116,24 +176,10 @@ def local_day_number(start: date, end: date, field_name: str = "occurred_at") ->
     constant instead. So the CASE has about two branches per switch in the range, never
     one per day, and no per-row Python.
     """
-    segments: list[tuple[datetime, Expression]] = []
-    run_offset: int | None = None
-    day = start
-    while day <= end:
-        next_day = day + timedelta(days=1)
-        low, high = start_of_day(day), start_of_day(next_day)
-        offset_low = int(low.utcoffset().total_seconds())
-        offset_high = int(high.utcoffset().total_seconds())
-        if offset_low == offset_high:
-            if run_offset == offset_low:
-                segments[-1] = (high, segments[-1][1])
-            else:
-                segments.append((high, ShiftedDayNumber(field_name, offset_low)))
-                run_offset = offset_low
-        else:
-            segments.append((high, Value(day_number(day))))
-            run_offset = None
-        day = next_day
+    segments = [
+        (upper, Value(value) if fixed else ShiftedDayNumber(field_name, value))
+        for upper, fixed, value in _day_segments(start, end, timezone.get_current_timezone())
+    ]
     if not segments:
         return Value(None, output_field=IntegerField())
     *bounded, (_, last) = segments
@@ -374,7 +420,9 @@ class Attention:
 
 # The two rules an entry is flagged by. ROSE needs the `lowest_before` of flagged_entries().
 SEVERE = Q(severity__gte=Severity.SEVERE)
-ROSE = Q(lowest_before__lte=F("severity") - RISE_LEVELS)
+# The severity test first: an entry below RISE_LEVELS cannot have risen that far, and the
+# database then skips its lookup of the week before.
+ROSE = Q(severity__gte=RISE_LEVELS) & Q(lowest_before__lte=F("severity") - RISE_LEVELS)
 
 
 def flagged_entries(patient, summary_range: SummaryRange) -> DiaryEntryQuerySet:
@@ -386,14 +434,17 @@ def flagged_entries(patient, summary_range: SummaryRange) -> DiaryEntryQuerySet:
     earlier = DiaryEntry.objects.filter(
         patient=OuterRef("patient"),
         occurred_at__lt=OuterRef("occurred_at"),
-        occurred_at__gte=OuterRef("occurred_at") - RISE_WINDOW,
-    ).order_by("severity", "pk")
-    same_symptom = earlier.filter(symptom_id=OuterRef("symptom_id")).values("severity")[:1]
+        occurred_at__gte=TimeBefore(OuterRef("occurred_at"), RISE_WINDOW),
+    ).order_by()
+    # MIN() over the window, not ORDER BY severity LIMIT 1: with the (patient, symptom,
+    # occurred_at, severity) index each lookup is one range scan of the index, no sort.
+    lowest = Func(F("severity"), function="MIN", output_field=IntegerField())
+    same_symptom = earlier.filter(symptom_id=OuterRef("symptom_id")).values(low=lowest)
     same_words = (
         earlier.filter(symptom__isnull=True)
         .annotate(words_key=WORDS_KEY)
         .filter(words_key=OuterRef("words_key"))
-        .values("severity")[:1]
+        .values(low=lowest)
     )
     return (
         _entries(patient, summary_range)
@@ -509,6 +560,10 @@ class Timeline:
                         "severity": value,
                         "word": Severity(value).label,
                         "span": columns[column],
+                        # The bar's tooltip, formatted once here rather than by a date
+                        # filter per bar (up to 8 x 31 of them).
+                        "title": f"{dateformat.format(columns[column][0], 'j M')}: "
+                        f"{Severity(value).label}",
                     }
                 )
             strips.append(

@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -93,12 +94,52 @@ def _entries_before(entries, cursor: str):
     return entries.filter(Q(occurred_at__lt=moment) | Q(occurred_at=moment, pk__lt=pk))
 
 
+def _url_for_pk(name: str):
+    """reverse() once; the returned function fills in a pk (a page has ~80 entry links)."""
+    head, sep, tail = reverse(name, args=[0]).rpartition("/0/")
+    assert sep, name
+    return lambda pk: f"{head}/{pk}/{tail}"
+
+
+def _prepare_cards(entries: list[DiaryEntry]) -> list[DiaryEntry]:
+    """Work the entry card would otherwise repeat in the template for every entry: its
+    links, its formatted times, its severity word and its first section.
+    """
+    edit_url = _url_for_pk("diary:entry_edit")
+    delete_url = _url_for_pk("diary:entry_delete")
+    ask_url = reverse("questions:question_create") + "?entry="
+    section_urls: dict[int, str] = {}
+    # Day and month names once per day shown ("Monday 3 March", "3 March").
+    day_names: dict[date, tuple[str, str]] = {}
+    for entry in entries:
+        when = timezone.localtime(entry.occurred_at)
+        day = when.date()
+        if day not in day_names:
+            day_names[day] = (dateformat.format(day, "l j F"), dateformat.format(day, "j F"))
+        long_day, short_day = day_names[day]
+        entry.card_iso = when.isoformat()
+        entry.card_when = f"{long_day}, {when:%H:%M}"  # the date filter's "l j F, H:i"
+        entry.card_short_when = f"{short_day} {when:%H:%M}"  # "j F H:i"
+        entry.card_label = entry.label
+        entry.card_severity = entry.get_severity_display()
+        entry.card_edit_url = edit_url(entry.pk)
+        entry.card_delete_url = delete_url(entry.pk)
+        entry.card_ask_url = f"{ask_url}{entry.pk}"
+        section = entry.symptom.main_section if entry.symptom_id else None
+        entry.card_section = section
+        if section is not None:
+            if section.pk not in section_urls:
+                section_urls[section.pk] = section.get_absolute_url()
+            entry.card_section_url = section_urls[section.pk]
+    return entries
+
+
 def _diary_page(request: PortalRequest, filter_form: DiaryFilterForm, cursor: str = "") -> dict:
     entries = filter_form.filter(DiaryEntry.objects.for_patient(request.user))
     entries = _entries_before(entries.newest_first().with_sections(), cursor)
     page = list(entries[: PAGE_SIZE + 1])
     has_more = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
+    page = _prepare_cards(page[:PAGE_SIZE])
     days: list[tuple[date, list[DiaryEntry]]] = []
     for entry in page:
         day = timezone.localdate(entry.occurred_at)
@@ -225,6 +266,7 @@ def entry_create(request: PortalRequest) -> HttpResponse:
 def entry_detail(request: PortalRequest, pk: int) -> HttpResponse:
     entry = _get_entry_for_patient(request, pk)
     if is_partial(request):
+        _prepare_cards([entry])
         return render(request, "portal/diary.html#entry", {"entry": entry, "focus": True})
     return render(
         request, "portal/entry_detail.html", {"entry": entry, "notice": entry.care_notice()}
@@ -247,6 +289,7 @@ def entry_edit(request: PortalRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Your changes are saved.")
                 return redirect(entry.get_absolute_url())
             entry = DiaryEntry.objects.with_sections().get(pk=entry.pk)
+            _prepare_cards([entry])
             context = {
                 "entry": entry,
                 "focus": True,

@@ -13,6 +13,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_symptom_vocabulary():
+    # The vocabulary is trusted for a few seconds; a test's rolled-back symptoms must not
+    # leak into the next test through it.
+    from education import matching
+
+    matching.clear_cache()
+    yield
+    matching.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
