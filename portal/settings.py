@@ -112,6 +112,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
+# Django's form templates, with labels, empty error lists and inputs written in Python.
+FORM_RENDERER = "portal.form_renderer.FastRenderer"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
