@@ -7,28 +7,30 @@ five years of diary cost the same number of round trips as one week.
 import functools
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from django.db import connection
 from django.db.models import (
     Avg,
+    BigIntegerField,
     Case,
     Count,
-    DateTimeField,
     Expression,
     F,
     Func,
     IntegerField,
     Max,
     Min,
-    OuterRef,
     Q,
-    Subquery,
     Value,
+    ValueRange,
     When,
     Window,
+    WindowFrameExclusion,
 )
 from django.db.models.functions import Lower, RowNumber, Substr, Trim
 from django.utils import dateformat, timezone
+from django.utils.dateparse import parse_datetime
 
 from education.models import BodySite, Section, Urgency
 from portal.models import (
@@ -102,31 +104,26 @@ class ShiftedDayNumber(Func):
         )
 
 
-class TimeBefore(Func):
-    """A timestamp minus a fixed timedelta, computed natively.
-
-    On SQLite, Django's `F(...) - timedelta` calls back into Python for every row (a
-    django_format_dtdelta function); this shifts the stored text's whole seconds with
-    datetime() and keeps its fraction, which is exactly how Django stores datetimes.
+class EpochMicroseconds(Func):
+    """Whole microseconds since 1970 of a stored timestamp, exactly (integers, no floats),
+    so a window frame can reach back exactly RISE_WINDOW from each entry.
     """
 
-    output_field = DateTimeField()
-
-    def __init__(self, expression, delta: timedelta, **extra):
-        self.delta = delta
-        super().__init__(expression, **extra)
-
-    def as_sql(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"({sql} - %s)", [*params, self.delta]
+    output_field = BigIntegerField()
 
     def as_sqlite(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        modifier = f"'{-int(self.delta.total_seconds()):+d} seconds'"
+        # Django stores "YYYY-MM-DD HH:MM:SS" with ".ffffff" only when there is a fraction.
         return (
-            f"(datetime(substr({sql}, 1, 19), {modifier}) || substr({sql}, 20))",
+            f"(CAST(strftime('%%s', substr({sql}, 1, 19)) AS INTEGER) * 1000000"
+            f" + CAST(substr({sql} || '.000000', 21, 6) AS INTEGER))",
             [*params, *params],
         )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        # EXTRACT(EPOCH ...) is numeric (exact) since PostgreSQL 14.
+        return f"CAST(EXTRACT(EPOCH FROM {sql}) * 1000000 AS BIGINT)", params
 
 
 def day_number(day: date) -> int:
@@ -418,71 +415,115 @@ class Attention:
         return bool(self.lines)
 
 
-# The two rules an entry is flagged by. ROSE needs the `lowest_before` of flagged_entries().
-SEVERE = Q(severity__gte=Severity.SEVERE)
-# The severity test first: an entry below RISE_LEVELS cannot have risen that far, and the
-# database then skips its lookup of the week before.
-ROSE = Q(severity__gte=RISE_LEVELS) & Q(lowest_before__lte=F("severity") - RISE_LEVELS)
+_RISE_WINDOW_US = RISE_WINDOW // timedelta(microseconds=1)
 
 
-def flagged_entries(patient, summary_range: SummaryRange) -> DiaryEntryQuerySet:
-    """Entries rated Severe or worse, or RISE_LEVELS above an entry of the same symptom in
-    the RISE_WINDOW before it (which may lie just before the range).
+class _RangeBefore(ValueRange):
+    """RANGE BETWEEN <start> PRECEDING AND CURRENT ROW, on PostgreSQL too.
 
-    Each entry carries `lowest_before`: the lowest severity in that window, or None.
+    Django refuses offsets in RANGE frames on PostgreSQL, a limit of PostgreSQL 10 and
+    older; 11 and newer take them when the frame is ordered by one numeric expression,
+    as here (microseconds since 1970).
     """
-    earlier = DiaryEntry.objects.filter(
-        patient=OuterRef("patient"),
-        occurred_at__lt=OuterRef("occurred_at"),
-        occurred_at__gte=TimeBefore(OuterRef("occurred_at"), RISE_WINDOW),
-    ).order_by()
-    # MIN() over the window, not ORDER BY severity LIMIT 1: with the (patient, symptom,
-    # occurred_at, severity) index each lookup is one range scan of the index, no sort.
-    lowest = Func(F("severity"), function="MIN", output_field=IntegerField())
-    same_symptom = earlier.filter(symptom_id=OuterRef("symptom_id")).values(low=lowest)
-    same_words = (
-        earlier.filter(symptom__isnull=True)
-        .annotate(words_key=WORDS_KEY)
-        .filter(words_key=OuterRef("words_key"))
-        .values(low=lowest)
+
+    def window_frame_start_end(self, connection, start, end):
+        assert isinstance(start, int) and start < 0 and end == 0, (start, end)
+        return f"{-start} {connection.ops.PRECEDING}", connection.ops.CURRENT_ROW
+
+
+def _flagged_groups(patient, summary_range: SummaryRange) -> list[tuple]:
+    """Per symptom (or own-words phrase), the range's entries rated Severe or worse, or
+    RISE_LEVELS above an entry of the same symptom in the RISE_WINDOW before them (which
+    may lie just before the range). One query.
+
+    Each entry's "lowest severity in the week before" is a window function over the
+    patient's entries ordered by time: MIN over a frame reaching back exactly RISE_WINDOW
+    and leaving out the entry itself and any logged at the same instant. One sorted pass,
+    so a burst of entries costs n log n, not n times the entries in its week.
+
+    Rows: (symptom_id, words_key, worst, last_at, severe_days, last_severe_at, rises,
+    rise_from, rise_to, last_rise_at).
+    """
+    low, high = (
+        start_of_day(summary_range.start),
+        start_of_day(summary_range.end + timedelta(days=1)),
     )
-    return (
-        _entries(patient, summary_range)
+    window = (
+        DiaryEntry.objects.for_patient(patient)
+        .filter(occurred_at__gte=low - RISE_WINDOW, occurred_at__lt=high)
         .annotate(
             words_key=WORDS_KEY,
-            lowest_before=Case(
-                When(symptom__isnull=False, then=Subquery(same_symptom)),
-                default=Subquery(same_words),
-                output_field=IntegerField(),
+            local_day=local_day_number(summary_range.start, summary_range.end),
+            lowest_before=Window(
+                Min("severity"),
+                partition_by=[F("symptom_id"), WORDS_KEY],
+                order_by=EpochMicroseconds("occurred_at").asc(),
+                frame=_RangeBefore(
+                    start=-_RISE_WINDOW_US, end=0, exclusion=WindowFrameExclusion.GROUP
+                ),
             ),
         )
-        .filter(SEVERE | ROSE)
+        .order_by()
+        .values_list(
+            "symptom_id", "words_key", "severity", "occurred_at", "local_day", "lowest_before"
+        )
     )
+    inner, params = window.query.sql_with_params()
+    severe, rose = f"severity >= {int(Severity.SEVERE)}", "rose = 1"
+    # Django cannot aggregate over a window function, so the grouping is written here;
+    # the rows it groups come from the ORM's query above, and every other part of the
+    # text is a constant of this module.
+    sql = f"""
+        SELECT symptom_id, words_key, MAX(severity), MAX(occurred_at),
+            COUNT(DISTINCT CASE WHEN {severe} THEN local_day END),
+            MAX(CASE WHEN {severe} THEN occurred_at END),
+            COUNT(CASE WHEN {rose} THEN 1 END),
+            MIN(CASE WHEN {rose} THEN lowest_before END),
+            MAX(CASE WHEN {rose} THEN severity END),
+            MAX(CASE WHEN {rose} THEN occurred_at END)
+        FROM (
+            SELECT w.*, CASE WHEN severity >= {int(RISE_LEVELS)}
+                AND lowest_before <= severity - {int(RISE_LEVELS)} THEN 1 ELSE 0 END AS rose
+            FROM ({inner}) w
+        ) f
+        WHERE occurred_at >= %s AND ({severe} OR {rose})
+        GROUP BY symptom_id, words_key
+    """  # noqa: S608
+    start = connection.ops.adapt_datetimefield_value(low)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, start])
+        rows = cursor.fetchall()
+    # Timestamps read without the ORM: SQLite gives Django's stored UTC text.
+    return [
+        tuple(_aware(value) if index in (3, 5, 9) else value for index, value in enumerate(row))
+        for row in rows
+    ]
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    if isinstance(value, str):
+        return timezone.make_aware(parse_datetime(value), UTC)
+    return value
 
 
 def needs_attention(patient, summary_range: SummaryRange, rows: list[SymptomRow]) -> Attention:
     """One line per symptom, worst first, then newest. One query: the flagged entries are
     grouped in the database; names, days logged and guidance come from the overview rows.
     """
-    local_day = local_day_number(summary_range.start, summary_range.end)
-    groups = (
-        flagged_entries(patient, summary_range)
-        .order_by()
-        .values("symptom_id", "words_key")
-        .annotate(
-            worst=Max("severity"),
-            last_at=Max("occurred_at"),
-            severe_days=Count(local_day, filter=SEVERE, distinct=True),
-            last_severe_at=Max("occurred_at", filter=SEVERE),
-            rises=Count("pk", filter=ROSE),
-            rise_from=Min("lowest_before", filter=ROSE),
-            rise_to=Max("severity", filter=ROSE),
-            last_rise_at=Max("occurred_at", filter=ROSE),
-        )
+    names = (
+        "worst",
+        "last_at",
+        "severe_days",
+        "last_severe_at",
+        "rises",
+        "rise_from",
+        "rise_to",
+        "last_rise_at",
     )
-    flagged = {}
-    for group in groups:
-        flagged[group.pop("symptom_id"), group.pop("words_key")] = group
+    flagged = {
+        (symptom_id, words_key): dict(zip(names, values, strict=True))
+        for symptom_id, words_key, *values in _flagged_groups(patient, summary_range)
+    }
     lines = []
     for row in rows:
         group = flagged.get(row.key)

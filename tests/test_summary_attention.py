@@ -163,3 +163,79 @@ def test_bobs_entries_never_make_a_rise_in_alices_lines(alice_client, alice, bob
         "Bone pain — Moderate at worst; rose two or more levels within 7 days "
         "(from None to Moderate) on 3 Oct 2026."
     ]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_window_query_agrees_with_the_rule_checked_entry_by_entry(alice, bob, seed):
+    """Random diaries, with the awkward cases on purpose: entries exactly a week apart, a
+    microsecond either side of that, several at the same instant, entries just before the
+    range, own words in other cases and spacing, and another patient's entries."""
+    import random
+    from collections import defaultdict
+
+    from django.utils import timezone
+
+    from portal import summaries
+    from portal.models import DiaryEntry
+
+    rng = random.Random(seed)
+    kinds = [symptom(f"Symptom {n}") for n in range(3)] + ["my hip aches", "  My Hip ACHES "]
+    base = local(date(2026, 9, 20), 0)
+    week, tick = timedelta(days=7), timedelta(microseconds=1)
+    for patient in (alice, bob):
+        for _ in range(90):
+            when = base + timedelta(minutes=rng.randrange(0, 40 * 24 * 60))
+            what = rng.choice(kinds)
+            entry(patient, what, rng.randrange(0, 5), when)
+            if rng.random() < 0.3:  # a partner exactly a week (or a microsecond off) before
+                shift = week + rng.choice([timedelta(0), tick, -tick])
+                entry(patient, what, rng.randrange(0, 5), when - shift)
+            if rng.random() < 0.3:  # another at the same instant
+                entry(patient, what, rng.randrange(0, 5), when)
+    # Logged at the same instant, neither is "before" the other: no rise.
+    alone = symptom("Logged twice at once")
+    entry(alice, alone, Severity.NONE, local(date(2026, 10, 12), 9))
+    entry(alice, alone, Severity.SEVERE, local(date(2026, 10, 12), 9))
+    summary_range = summaries.SummaryRange(date(2026, 10, 1), date(2026, 10, 25))
+
+    def key(e):
+        return (e.symptom_id, "" if e.symptom_id else e.own_words.strip().lower())
+
+    mine = list(DiaryEntry.objects.for_patient(alice))
+    low = summaries.start_of_day(summary_range.start)
+    high = summaries.start_of_day(summary_range.end + timedelta(days=1))
+    expected = defaultdict(list)
+    for e in mine:
+        if not low <= e.occurred_at < high:
+            continue
+        before = [
+            x.severity
+            for x in mine
+            if key(x) == key(e) and e.occurred_at - week <= x.occurred_at < e.occurred_at
+        ]
+        lowest = min(before, default=None)
+        severe = e.severity >= Severity.SEVERE
+        rose = e.severity >= 2 and lowest is not None and lowest <= e.severity - 2
+        if severe or rose:
+            expected[key(e)].append((e, severe, rose, lowest))
+
+    def summed(flagged):
+        severe = [e for e, is_severe, _, _ in flagged if is_severe]
+        rises = [(e, lowest) for e, _, is_rise, lowest in flagged if is_rise]
+        return (
+            max(e.severity for e, *_ in flagged),
+            max(e.occurred_at for e, *_ in flagged),
+            len({timezone.localdate(e.occurred_at) for e in severe}),
+            max((e.occurred_at for e in severe), default=None),
+            len(rises),
+            min((lowest for _, lowest in rises), default=None),
+            max((e.severity for e, _ in rises), default=None),
+            max((e.occurred_at for e, _ in rises), default=None),
+        )
+
+    got = {
+        (symptom_id, words): tuple(values)
+        for symptom_id, words, *values in summaries._flagged_groups(alice, summary_range)
+    }
+    assert got == {k: summed(v) for k, v in expected.items()}
+    assert any(values[4] for values in got.values())  # some rises, not only severe days
