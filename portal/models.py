@@ -99,8 +99,8 @@ class DiaryEntry(models.Model):
         ordering = ["-occurred_at", "-pk"]
         indexes = [
             models.Index(fields=["patient", "-occurred_at"], name="entry_patient_time"),
-            # The summary's "rose two levels within 7 days" lookup (same patient, same
-            # symptom, a time window, lowest severity) reads this index alone.
+            # One patient's entries of one symptom over time: the diary's symptom filter
+            # and the care notice's look at the week before use it (EXPLAIN on SQLite).
             models.Index(
                 fields=["patient", "symptom", "occurred_at", "severity"],
                 name="entry_patient_symptom_time",

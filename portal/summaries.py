@@ -450,8 +450,14 @@ def _flagged_groups(patient, summary_range: SummaryRange) -> list[tuple]:
     )
     window = (
         DiaryEntry.objects.for_patient(patient)
-        .filter(occurred_at__gte=low - RISE_WINDOW, occurred_at__lt=high)
+        # In UTC: a week back from local midnight in local time would be an hour off
+        # when the clocks changed during that week.
+        .filter(occurred_at__gte=low.astimezone(UTC) - RISE_WINDOW, occurred_at__lt=high)
         .annotate(
+            # Named columns: the grouping query below reads them by these names.
+            entry_symptom=F("symptom_id"),
+            entry_severity=F("severity"),
+            entry_at=F("occurred_at"),
             words_key=WORDS_KEY,
             local_day=local_day_number(summary_range.start, summary_range.end),
             lowest_before=Window(
@@ -465,35 +471,36 @@ def _flagged_groups(patient, summary_range: SummaryRange) -> list[tuple]:
         )
         .order_by()
         .values_list(
-            "symptom_id", "words_key", "severity", "occurred_at", "local_day", "lowest_before"
+            "entry_symptom", "words_key", "entry_severity", "entry_at", "local_day", "lowest_before"
         )
     )
     inner, params = window.query.sql_with_params()
-    severe, rose = f"severity >= {int(Severity.SEVERE)}", "rose = 1"
+    severe, rose = f"entry_severity >= {int(Severity.SEVERE)}", "rose = 1"
     # Django cannot aggregate over a window function, so the grouping is written here;
     # the rows it groups come from the ORM's query above, and every other part of the
     # text is a constant of this module.
     sql = f"""
-        SELECT symptom_id, words_key, MAX(severity), MAX(occurred_at),
+        SELECT entry_symptom, words_key, MAX(entry_severity), MAX(entry_at),
             COUNT(DISTINCT CASE WHEN {severe} THEN local_day END),
-            MAX(CASE WHEN {severe} THEN occurred_at END),
+            MAX(CASE WHEN {severe} THEN entry_at END),
             COUNT(CASE WHEN {rose} THEN 1 END),
             MIN(CASE WHEN {rose} THEN lowest_before END),
-            MAX(CASE WHEN {rose} THEN severity END),
-            MAX(CASE WHEN {rose} THEN occurred_at END)
+            MAX(CASE WHEN {rose} THEN entry_severity END),
+            MAX(CASE WHEN {rose} THEN entry_at END)
         FROM (
-            SELECT w.*, CASE WHEN severity >= {int(RISE_LEVELS)}
-                AND lowest_before <= severity - {int(RISE_LEVELS)} THEN 1 ELSE 0 END AS rose
+            SELECT w.*, CASE WHEN entry_severity >= {int(RISE_LEVELS)}
+                AND lowest_before <= entry_severity - {int(RISE_LEVELS)} THEN 1 ELSE 0 END AS rose
             FROM ({inner}) w
         ) f
-        WHERE occurred_at >= %s AND ({severe} OR {rose})
-        GROUP BY symptom_id, words_key
+        WHERE entry_at >= %s AND ({severe} OR {rose})
+        GROUP BY entry_symptom, words_key
     """  # noqa: S608
     start = connection.ops.adapt_datetimefield_value(low)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, start])
         rows = cursor.fetchall()
-    # Timestamps read without the ORM: SQLite gives Django's stored UTC text.
+    # Timestamps read without the ORM: SQLite gives the stored text, in the connection's
+    # time zone (UTC unless DATABASES sets another).
     return [
         tuple(_aware(value) if index in (3, 5, 9) else value for index, value in enumerate(row))
         for row in rows
@@ -502,7 +509,7 @@ def _flagged_groups(patient, summary_range: SummaryRange) -> list[tuple]:
 
 def _aware(value: datetime | str | None) -> datetime | None:
     if isinstance(value, str):
-        return timezone.make_aware(parse_datetime(value), UTC)
+        return timezone.make_aware(parse_datetime(value), connection.timezone)
     return value
 
 

@@ -239,3 +239,20 @@ def test_the_window_query_agrees_with_the_rule_checked_entry_by_entry(alice, bob
     }
     assert got == {k: summed(v) for k, v in expected.items()}
     assert any(values[4] for values in got.values())  # some rises, not only severe days
+
+
+def test_the_week_before_is_exactly_seven_days_across_the_clock_change(alice, bone_pain):
+    """The clocks went forward on 29 March 2026: a range from 1 April looks back to 24 March
+    23:00 UTC (168 hours before its first midnight), not to 25 March 00:00 UTC."""
+    from datetime import UTC, datetime
+
+    from portal import summaries
+
+    mild_before = datetime(2026, 3, 24, 23, 30, tzinfo=UTC)  # 24 March 23:30 GMT
+    entry(alice, bone_pain, Severity.MILD, mild_before)
+    # 1 April 00:10 BST, 167 hours 40 minutes later: within the week, so a rise.
+    entry(alice, bone_pain, Severity.MODERATE + 1, datetime(2026, 3, 31, 23, 10, tzinfo=UTC))
+    summary_range = summaries.SummaryRange(date(2026, 4, 1), date(2026, 4, 7))
+    [group] = summaries._flagged_groups(alice, summary_range)
+    rises, rise_from = group[6], group[7]
+    assert (rises, rise_from) == (1, Severity.MILD)
