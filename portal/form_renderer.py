@@ -23,19 +23,35 @@ from django.utils.safestring import SafeData
 from django.utils.timezone import template_localtime
 
 
+class _UseTheTemplate(Exception):
+    """A value the stand-ins do not handle as the template would: render the template."""
+
+
+def _plain(value: Any) -> Any:
+    if callable(value):  # the template language would call it
+        raise _UseTheTemplate
+    return value
+
+
 def _text(value: Any) -> str:
-    """What `{{ value }}` writes (localised, then escaped unless already safe)."""
-    return conditional_escape(localize(template_localtime(value)))
+    """What `{{ value }}` writes: Django's render_value_in_context()."""
+    value = localize(template_localtime(_plain(value)))
+    if not issubclass(type(value), str):
+        value = str(value)
+    return conditional_escape(value)
 
 
 def _as_string(value: Any) -> str:
     """What `{{ value|stringformat:'s' }}` writes."""
+    value = _plain(value)
     formatted = "%s" % (str(value) if isinstance(value, tuple) else value)
     return formatted if isinstance(value, SafeData) else escape(formatted)
 
 
 def _attrs(attrs: Mapping[str, Any]) -> str:
     """django/forms/widgets/attrs.html and django/forms/attrs.html."""
+    if "items" in attrs:  # `attrs.items` in the template would read that key instead
+        raise _UseTheTemplate
     parts = []
     for name, value in attrs.items():
         if value is not False:
@@ -85,8 +101,8 @@ def _errors(context: Mapping[str, Any]) -> str | None:
     return None if context["errors"] else ""
 
 
-_INCLUDES_INPUT = '{% include "django/forms/widgets/input.html" %}'
-_INCLUDES_INPUT_OPTION = '{% include "django/forms/widgets/input_option.html" %}'
+_INCLUDES_INPUT = '{% include "django/forms/widgets/input.html" %}\n'
+_INCLUDES_INPUT_OPTION = '{% include "django/forms/widgets/input_option.html" %}\n'
 
 # Template name -> (the template's source as written in Django 6.1, its Python version).
 # A function may answer None to hand a case it does not cover back to the template.
@@ -94,7 +110,7 @@ STAND_INS: dict[str, tuple[str, Callable[[Mapping[str, Any]], str | None]]] = {
     "django/forms/widgets/input.html": (
         '<input type="{{ widget.type }}" name="{{ widget.name }}"{% if widget.value != None %}'
         " value=\"{{ widget.value|stringformat:'s' }}\"{% endif %}"
-        '{% include "django/forms/widgets/attrs.html" %}>',
+        '{% include "django/forms/widgets/attrs.html" %}>\n',
         _input_widget,
     ),
     **{
@@ -118,19 +134,19 @@ STAND_INS: dict[str, tuple[str, Callable[[Mapping[str, Any]], str | None]]] = {
     "django/forms/widgets/input_option.html": (
         '{% if widget.wrap_label %}<label{% if widget.attrs.id %} for="{{ widget.attrs.id }}"'
         '{% endif %}>{% endif %}{% include "django/forms/widgets/input.html" %}'
-        "{% if widget.wrap_label %} {{ widget.label }}</label>{% endif %}",
+        "{% if widget.wrap_label %} {{ widget.label }}</label>{% endif %}\n",
         _input_option,
     ),
     "django/forms/widgets/radio_option.html": (_INCLUDES_INPUT_OPTION, _input_option),
     "django/forms/widgets/checkbox_option.html": (_INCLUDES_INPUT_OPTION, _input_option),
     "django/forms/widgets/textarea.html": (
         '<textarea name="{{ widget.name }}"{% include "django/forms/widgets/attrs.html" %}>\n'
-        "{% if widget.value %}{{ widget.value }}{% endif %}</textarea>",
+        "{% if widget.value %}{{ widget.value }}{% endif %}</textarea>\n",
         _textarea,
     ),
     "django/forms/label.html": (
         "{% if use_tag %}<{{ tag }}{% include 'django/forms/attrs.html' %}>{{ label }}</{{ tag }}>"
-        "{% else %}{{ label }}{% endif %}",
+        "{% else %}{{ label }}{% endif %}\n",
         _label,
     ),
     "django/forms/errors/list/default.html": (
@@ -169,7 +185,7 @@ class FastRenderer(DjangoTemplates):
 
     def _source(self, name: str) -> str | None:
         try:
-            return self.get_template(name).template.source.strip()
+            return self.get_template(name).template.source
         except TemplateDoesNotExist:
             return None
 
@@ -188,7 +204,10 @@ class FastRenderer(DjangoTemplates):
     def render(self, template_name: str, context: Mapping[str, Any], request=None) -> str:
         fast = self.stand_ins().get(template_name)
         if fast is not None:
-            html = fast(context)
+            try:
+                html = fast(context)
+            except _UseTheTemplate:
+                html = None
             if html is not None:
-                return html
+                return html.strip()  # as BaseRenderer.render() does
         return super().render(template_name, context, request=request)
