@@ -5,11 +5,14 @@ Every field on a page goes through three of Django's templates: its label, its e
 that was about 26 template renders and a third of the page's cost. The functions below
 write the same markup directly.
 
-They stand in for the templates only while every template they copy has the source they
-were written from: the renderer reads those templates once, and if any differs (a project
-override, a Django upgrade) it renders all of them as templates again (still correct, only
-slower), and `tests/test_form_renderer.py` fails so that somebody looks. The same tests render every
-stand-in both ways and compare the output.
+They stand in for the templates only while every template they copy has, byte for byte,
+the source they were written from. The renderer reads those templates once; if any
+differs (a project override, a Django upgrade), it renders all of them as templates again,
+still correct, only slower, and `tests/test_form_renderer.py` fails so that somebody
+looks. The same tests render every stand-in both ways and compare the output.
+
+A value the template language treats specially (a callable, which it would call) goes to
+the template too.
 """
 
 from collections.abc import Callable, Mapping
