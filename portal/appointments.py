@@ -4,15 +4,15 @@ from datetime import datetime
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.audit import record
-from portal.models import Appointment, AuditEvent
+from portal.audit import own_or_404
+from portal.models import Appointment
 
 EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
@@ -50,17 +50,8 @@ class AppointmentForm(forms.ModelForm):
 
 def _get_appointment_for_patient(request: HttpRequest, pk: int) -> Appointment:
     """The patient's own appointment; anyone else's is a 404, and the attempt is audited."""
-    try:
-        return get_object_or_404(Appointment, pk=pk, patient=request.user)
-    except Http404:
-        record(
-            request,
-            "appointment.access",
-            record_type="portal.appointment",
-            record_id=str(pk)[:64],
-            outcome=AuditEvent.Outcome.DENIED,
-        )
-        raise
+    appointments = Appointment.objects.for_patient(request.user)
+    return own_or_404(request, appointments, pk, action="appointment.access")
 
 
 @never_cache

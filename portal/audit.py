@@ -1,7 +1,7 @@
 """Writes the audit trail. Pass record types and ids only: never health data."""
 
 from django.db import models
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from portal.models import AuditEvent
 
@@ -35,3 +35,21 @@ def record(
         ip_address=client_address(request),
         request_id=getattr(request, "request_id", "") or "",
     )
+
+
+def own_or_404(request: HttpRequest, records: models.QuerySet, pk, *, action: str):
+    """Record `pk` from `records`, a queryset already limited to the signed-in patient's
+    own; anything else (someone else's, or none at all) is the same 404, and the attempt
+    is in the audit trail as `action`, denied.
+    """
+    found = records.filter(pk=pk).first()
+    if found is None:
+        record(
+            request,
+            action,
+            record_type=records.model._meta.label_lower,
+            record_id=pk,
+            outcome=AuditEvent.Outcome.DENIED,
+        )
+        raise Http404(f"No such {records.model._meta.verbose_name}.")
+    return found

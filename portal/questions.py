@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -11,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from education.htmx import is_partial
 from education.models import Section
-from portal.audit import record
+from portal.audit import own_or_404, record
 from portal.models import AuditEvent, DiaryEntry, Question
 
 LIST_TEMPLATE = "portal/questions.html"
@@ -54,15 +54,10 @@ class QuestionEditForm(forms.ModelForm):
 
 def _get_question_for_patient(request: HttpRequest, pk: int) -> Question:
     """The patient's own question; anyone else's is a 404, and the attempt is audited."""
-    try:
-        return get_object_or_404(
-            Question.objects.select_related("entry__symptom", "section__article"),
-            pk=pk,
-            patient=request.user,
-        )
-    except Http404:
-        _record_denied(request, "portal.question", pk)
-        raise
+    questions = Question.objects.for_patient(request.user).select_related(
+        "entry__symptom", "section__article"
+    )
+    return own_or_404(request, questions, pk, action="question.access")
 
 
 def _record_denied(request: HttpRequest, record_type: str, pk) -> None:

@@ -7,7 +7,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -21,7 +21,7 @@ from education.matching import match_symptoms
 from education.models import Article, Section
 from portal import audit
 from portal.forms import DiaryEntryForm, DiaryFilterForm
-from portal.models import Appointment, AuditEvent, DiaryEntry
+from portal.models import Appointment, DiaryEntry
 
 
 @login_not_required
@@ -62,17 +62,8 @@ class PortalRequest(HttpRequest):
 
 def _get_entry_for_patient(request: PortalRequest, pk: int) -> DiaryEntry:
     """The patient's own entry; anyone else's is a 404, and the attempt is audited."""
-    entry = DiaryEntry.objects.for_patient(request.user).with_sections().filter(pk=pk).first()
-    if entry is None:
-        audit.record(
-            request,
-            f"diary.{request.resolver_match.url_name}",
-            record_type=DiaryEntry._meta.label_lower,
-            record_id=pk,
-            outcome=AuditEvent.Outcome.DENIED,
-        )
-        raise Http404("No such diary entry.")
-    return entry
+    entries = DiaryEntry.objects.for_patient(request.user).with_sections()
+    return audit.own_or_404(request, entries, pk, action=f"diary.{request.resolver_match.url_name}")
 
 
 def _new_entry_form() -> DiaryEntryForm:
