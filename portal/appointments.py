@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.audit import own_or_404
+from portal.audit import own_or_404, record
 from portal.models import Appointment
 
 EARLIEST_YEAR = 2000
@@ -77,7 +78,9 @@ def appointment_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             appointment = form.save(commit=False)
             appointment.patient = request.user
-            appointment.save()
+            with transaction.atomic():
+                appointment.save()
+                record(request, "appointment.create", target=appointment)
             messages.success(request, "Appointment saved.")
             return redirect("appointments:appointment_list")
         return _form_page(request, form, None, status=400)
@@ -91,7 +94,9 @@ def appointment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AppointmentForm(request.POST or None, instance=appointment)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            with transaction.atomic():
+                form.save()
+                record(request, "appointment.edit", target=appointment)
             messages.success(request, "Appointment updated.")
             return redirect("appointments:appointment_list")
         return _form_page(request, form, appointment, status=400)
@@ -103,7 +108,9 @@ def appointment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def appointment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _get_appointment_for_patient(request, pk)
     if request.method == "POST":
-        appointment.delete()
+        with transaction.atomic():
+            record(request, "appointment.delete", target=appointment)
+            appointment.delete()
         messages.success(request, "Appointment deleted.")
         return redirect("appointments:appointment_list")
     return render(request, "portal/appointment_delete.html", {"appointment": appointment})

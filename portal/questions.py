@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -134,7 +135,9 @@ def question_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         question = form.save(commit=False)
         question.patient = request.user
-        question.save()
+        with transaction.atomic():
+            question.save()
+            record(request, "question.create", target=question)
         if is_partial(request):
             return _list_page(request, QuestionForm(patient=request.user), announcement="Added.")
         messages.success(request, "Question added.")
@@ -157,7 +160,9 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = QuestionEditForm(request.POST or None, instance=question)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            with transaction.atomic():
+                form.save()
+                record(request, "question.edit", target=question)
             messages.success(request, "Question updated.")
             return redirect("questions:question_list")
         status = 400
@@ -175,7 +180,9 @@ def question_asked(request: HttpRequest, pk: int) -> HttpResponse:
     """Sets (not toggles) the flag, so a repeated post changes nothing twice."""
     question = _get_question_for_patient(request, pk)
     question.asked = request.POST.get("asked") == "true"
-    question.save(update_fields=["asked", "updated_at"])
+    with transaction.atomic():
+        question.save(update_fields=["asked", "updated_at"])
+        record(request, "question.asked", target=question)
     if is_partial(request):
         return render(
             request,
@@ -195,7 +202,9 @@ def _asked_announcement(question: Question) -> str:
 def question_delete(request: HttpRequest, pk: int) -> HttpResponse:
     question = _get_question_for_patient(request, pk)
     if request.method == "POST":
-        question.delete()
+        with transaction.atomic():
+            record(request, "question.delete", target=question)
+            question.delete()
         messages.success(request, "Question deleted.")
         return redirect("questions:question_list")
     return render(request, "portal/question_delete.html", {"question": question})

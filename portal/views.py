@@ -259,7 +259,7 @@ def entry_create(request: PortalRequest) -> HttpResponse:
     if not is_partial(request):
         messages.success(request, "Saved in your diary.")
         return redirect(entry.get_absolute_url())
-    entry = DiaryEntry.objects.with_sections().get(pk=entry.pk)
+    entry = DiaryEntry.objects.for_patient(request.user).with_sections().get(pk=entry.pk)
     context = _diary_context(request, saved_entry=entry, notice=entry.care_notice())
     return render(request, "portal/diary.html#created", context)
 
@@ -292,7 +292,7 @@ def entry_edit(request: PortalRequest, pk: int) -> HttpResponse:
             if not is_partial(request):
                 messages.success(request, "Your changes are saved.")
                 return redirect(entry.get_absolute_url())
-            entry = DiaryEntry.objects.with_sections().get(pk=entry.pk)
+            entry = DiaryEntry.objects.for_patient(request.user).with_sections().get(pk=entry.pk)
             context = {
                 "card": _prepare_cards([entry])[0],
                 "focus": True,

@@ -187,3 +187,22 @@ def test_home_and_nav_link_to_the_new_pages(alice_client):
         assert href in html
     nav = alice_client.get("/appointments/").content.decode().split("</nav>")[0]
     assert '<a href="/appointments/" aria-current="page">Appointments</a>' in nav
+
+
+def test_adding_editing_and_deleting_are_in_the_audit_trail(alice_client, alice):
+    """Ids and actions only: no appointment text in the trail."""
+    alice_client.post(
+        "/appointments/new/", {"starts_at": "2026-12-15T09:00", "with_whom": "Dr Lee"}
+    )
+    appointment = Appointment.objects.get()
+    alice_client.post(
+        f"/appointments/{appointment.pk}/edit/",
+        {"starts_at": "2026-12-15T10:00", "with_whom": "Dr Lee"},
+    )
+    alice_client.post(f"/appointments/{appointment.pk}/delete/")
+    events = AuditEvent.objects.filter(action__startswith="appointment.").order_by("pk")
+    assert [(e.action, e.record_id, e.actor_id, e.outcome) for e in events] == [
+        (f"appointment.{action}", str(appointment.pk), alice.pk, "success")
+        for action in ("create", "edit", "delete")
+    ]
+    assert all("Lee" not in str(vars(e)) for e in events)

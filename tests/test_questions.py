@@ -267,3 +267,18 @@ def test_bobs_question_is_a_404_for_alice_and_nothing_changes(
         alice.pk,
         str(bobs_question.pk),
     )
+
+
+def test_adding_editing_ticking_and_deleting_are_in_the_audit_trail(alice_client, alice):
+    """Ids and actions only: no question text in the trail."""
+    alice_client.post("/questions/new/", {"text": "Can I travel?"})
+    question = Question.objects.get()
+    alice_client.post(f"/questions/{question.pk}/edit/", {"text": "Can I fly?"})
+    alice_client.post(f"/questions/{question.pk}/asked/", {"asked": "true"})
+    alice_client.post(f"/questions/{question.pk}/delete/")
+    events = AuditEvent.objects.filter(action__startswith="question.").order_by("pk")
+    assert [(e.action, e.record_id, e.actor_id, e.outcome) for e in events] == [
+        (f"question.{action}", str(question.pk), alice.pk, "success")
+        for action in ("create", "edit", "asked", "delete")
+    ]
+    assert all("travel" not in str(vars(e)) and "fly" not in str(vars(e)) for e in events)
