@@ -16,7 +16,6 @@ from django.urls import Resolver404, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITE_URL = "/diary/entries/new/"
-EXIT_MISSING = 3
 
 
 def postgres_url() -> str:
@@ -47,8 +46,6 @@ def run(script: str, *args: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=300,
     )
-    if result.returncode == EXIT_MISSING:
-        pytest.skip(result.stdout.strip())
     return result
 
 

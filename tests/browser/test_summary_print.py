@@ -176,14 +176,15 @@ def test_appointments_and_questions_pages_are_accessible(
     page, live_server, checks, sign_in, month_of_diary
 ):
     sign_in("alice@example.org", "alice-password-123")
+    appointment = Appointment.objects.get(patient__username="alice")
     for url in (
         "/",
         "/appointments/",
         "/appointments/new/",
-        "/appointments/1/edit/",
+        f"/appointments/{appointment.pk}/edit/",
         "/questions/",
     ):
-        page.goto(f"{live_server.url}{url}")
+        assert page.goto(f"{live_server.url}{url}").status == 200, url
         checks.check()
 
     page.goto(f"{live_server.url}/questions/")
