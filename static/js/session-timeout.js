@@ -8,11 +8,13 @@
   }
   var idleSeconds = parseInt(box.dataset.idleSeconds, 10);
   var warnSeconds = parseInt(box.dataset.warnSeconds, 10);
+  var graceSeconds = parseInt(box.dataset.graceSeconds, 10);
   var countdown = box.querySelector("[data-countdown]");
   var live = document.getElementById("session-warning-live");
   var deadline = 0;
   var warnTimer = null;
   var tickTimer = null;
+  var reloadTimer = null;
 
   function secondsLeft() {
     return Math.max(0, Math.round((deadline - Date.now()) / 1000));
@@ -23,8 +25,12 @@
     countdown.textContent = left + (left === 1 ? " second" : " seconds");
     if (left === 0) {
       clearInterval(tickTimer);
-      // A fresh GET lets the server sign the session out and show the sign-in page.
-      window.location.assign(window.location.href);
+      // A fresh GET lets the server sign the session out and show the sign-in page. It
+      // must arrive after the server's idle limit, or the server would count it as
+      // activity; if another tab kept the session busy, it simply shows this page again.
+      reloadTimer = setTimeout(function () {
+        window.location.assign(window.location.href);
+      }, graceSeconds * 1000);
     }
   }
 
@@ -38,6 +44,7 @@
 
   function restart() {
     clearTimeout(warnTimer);
+    clearTimeout(reloadTimer);
     clearInterval(tickTimer);
     box.hidden = true;
     live.textContent = "";

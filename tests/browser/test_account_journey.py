@@ -130,6 +130,31 @@ def test_a_minute_before_the_idle_sign_out_the_patient_can_stay_signed_in(
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back")
 
 
+def test_a_page_left_open_signs_the_patient_out_when_the_idle_time_is_up(
+    page, live_server, checks, sign_in, settings
+):
+    """The page's own reload at the end of the countdown must not count as activity:
+    it has to reach the server after the idle limit, or an unattended tab would stay
+    signed in until the absolute limit."""
+    from datetime import timedelta
+
+    from portal.models import AuditEvent
+    from tests.conftest import make_patient
+
+    make_patient("alice", "alice-password-123")
+    # 20 seconds idle: the page counts down 5 (after the 15 s rounding) and shows the
+    # warning at once; nobody touches it.
+    settings.PORTAL_IDLE_TIMEOUT = timedelta(seconds=20)
+    sign_in("alice@example.org", "alice-password-123")
+    expect(page.get_by_role("alertdialog", name="Are you still there?")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in", timeout=40_000)
+    expect(
+        page.get_by_text(re.compile(r"You were signed out after .* without activity"))
+    ).to_be_visible()
+    assert AuditEvent.objects.filter(action="auth.session_timeout", record_id="idle").exists()
+    checks.check()
+
+
 def test_the_account_pages_pass_the_accessibility_checks(page, live_server, checks, sign_in):
     from tests.conftest import make_patient
 
