@@ -31,14 +31,17 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}.")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -228,8 +231,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("PORTAL_TOTP_ISSUER", "MBC Portal")
 MFA_RECOVERY_CODE_COUNT = 10
 
-AXES_FAILURE_LIMIT = env_int("PORTAL_SIGNIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("PORTAL_SIGNIN_COOLOFF_MINUTES", 15))
+AXES_FAILURE_LIMIT = env_int("PORTAL_SIGNIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("PORTAL_SIGNIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "portal.account_forms.axes_username"
@@ -247,8 +250,8 @@ PORTAL_PROXY_COUNT = env_int(
 )
 
 # Automatic sign-out, enforced on the server by portal.middleware.SessionTimeoutMiddleware.
-PORTAL_IDLE_TIMEOUT = timedelta(minutes=env_int("PORTAL_IDLE_TIMEOUT_MINUTES", 15))
-PORTAL_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("PORTAL_ABSOLUTE_TIMEOUT_HOURS", 12))
+PORTAL_IDLE_TIMEOUT = timedelta(minutes=env_int("PORTAL_IDLE_TIMEOUT_MINUTES", 15, minimum=1))
+PORTAL_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("PORTAL_ABSOLUTE_TIMEOUT_HOURS", 12, minimum=1))
 SESSION_COOKIE_AGE = int(PORTAL_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -268,11 +271,11 @@ else:
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
                 "host": SMTP_HOST or "localhost",
-                "port": env_int("DJANGO_SMTP_PORT", 587),
+                "port": env_int("DJANGO_SMTP_PORT", 587, minimum=1),
                 "username": os.environ.get("DJANGO_SMTP_USERNAME", ""),
                 "password": os.environ.get("DJANGO_SMTP_PASSWORD", ""),
                 "use_tls": env_bool("DJANGO_SMTP_STARTTLS", True),
-                "timeout": env_int("DJANGO_SMTP_TIMEOUT", 20),
+                "timeout": env_int("DJANGO_SMTP_TIMEOUT", 20, minimum=1),
             },
         }
     }

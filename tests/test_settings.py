@@ -56,6 +56,11 @@ def test_production_refuses_to_start_without_allowed_hosts():
         ("DJANGO_CONN_MAX_AGE", "ten", "DJANGO_CONN_MAX_AGE must be a whole number"),
         ("DATABASE_URL", "nosuchdb://x", "DATABASE_URL is not a usable database URL"),
         ("DJANGO_SMTP_PORT", "submission", "DJANGO_SMTP_PORT must be a whole number"),
+        # A count or a duration below its floor would break requests, not only settings.
+        ("DJANGO_PROXY_COUNT", "-1", "DJANGO_PROXY_COUNT must be at least 0"),
+        ("DJANGO_HSTS_SECONDS", "-5", "DJANGO_HSTS_SECONDS must be at least 0"),
+        ("PORTAL_IDLE_TIMEOUT_MINUTES", "0", "PORTAL_IDLE_TIMEOUT_MINUTES must be at least 1"),
+        ("PORTAL_SIGNIN_FAILURE_LIMIT", "0", "PORTAL_SIGNIN_FAILURE_LIMIT must be at least 1"),
         ("DJANGO_SMTP_STARTTLS", "perhaps", "DJANGO_SMTP_STARTTLS must be true or false"),
         ("DJANGO_ADMIN_PATH", "admin", "DJANGO_ADMIN_PATH must be set to a path other than"),
     ],
