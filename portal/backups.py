@@ -87,7 +87,8 @@ def backup(database: Path, output_dir: Path, *, label: str = "portal") -> Path:
     """Write a consistent, checksummed copy of ``database`` into ``output_dir``."""
     if not database.exists():
         raise BackupError(f"There is no database file at {database}.")
-    output_dir.mkdir(parents=True, exist_ok=True)
+    # Health data: only the account running the portal may read the copies.
+    output_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     final = output_dir / f"{label}-{stamp}.sqlite3"
     partial = output_dir / f".{final.name}.{secrets.token_hex(4)}.partial"
@@ -106,10 +107,12 @@ def backup(database: Path, output_dir: Path, *, label: str = "portal") -> Path:
         problems = integrity_problems(partial)
         if problems:
             raise BackupError(f"The new copy failed its integrity check: {problems[:3]}")
+        partial.chmod(0o600)
         _fsync_file(partial)
         checksum = sha256_of(partial)
         checksum_partial = partial.with_name(partial.name + CHECKSUM_SUFFIX)
         checksum_partial.write_text(f"{checksum}  {final.name}\n")
+        checksum_partial.chmod(0o600)
         _fsync_file(checksum_partial)
         # The data file first: a backup without its checksum is refused, never trusted.
         partial.rename(final)

@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -109,6 +110,18 @@ def test_a_backup_has_a_checksum_that_sha256sum_accepts(database, tmp_path):
         )
         assert check.returncode == 0
     assert integrity(written) == "ok"
+
+
+def test_only_the_portals_account_can_read_a_backup(database, tmp_path):
+    old = os.umask(0o022)  # a typical server's umask, which would leave files world-readable
+    try:
+        written = take_backup(database, tmp_path / "backups")
+    finally:
+        os.umask(old)
+    checksum = written.with_name(written.name + ".sha256")
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert stat.S_IMODE(checksum.stat().st_mode) == 0o600
+    assert stat.S_IMODE(written.parent.stat().st_mode) == 0o700
 
 
 def test_round_trip_brings_back_exactly_what_was_backed_up(database, tmp_path):
