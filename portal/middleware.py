@@ -151,7 +151,8 @@ class SessionTimeoutMiddleware:
             text = f"You were signed out because you had been signed in for {hours} hours."
         messages.info(request, f"{text} Please sign in again.")
         login_url = resolve_url(settings.LOGIN_URL)
-        if getattr(request, "htmx", False) or request.headers.get("HX-Request") == "true":
+        # HtmxMiddleware runs after this one: read the header itself.
+        if request.headers.get("HX-Request") == "true":
             # htmx would swap the sign-in page into a fragment; load the whole page instead.
             return HttpResponseClientRedirect(login_url)
         if request.method == "GET":

@@ -47,8 +47,9 @@ DEFAULT_DAYS = 30
 PRESET_DAYS = (7, 30, 90)
 # Trend: the second half's average must differ from the first half's by this much.
 TREND_THRESHOLD = 0.5
-RISE_LEVELS = 2
-RISE_WINDOW = timedelta(days=7)
+# The rise rule is the diary's own (the care notice shown when an entry is logged).
+RISE_LEVELS = DiaryEntry.RISE_LEVELS
+RISE_WINDOW = DiaryEntry.RISE_WINDOW
 NOTES_LIMIT = 5
 NOTE_PREVIEW_CHARS = 160
 QUESTIONS_LIMIT = 20
@@ -692,7 +693,6 @@ def open_questions(patient):
     return list(
         Question.objects.for_patient(patient)
         .not_asked()
-        .select_related("entry__symptom", "section")
         .order_by("created_at", "pk")[:QUESTIONS_LIMIT]
     )
 
