@@ -22,10 +22,15 @@ class ArticleAdmin(admin.ModelAdmin):
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
     list_display = ["title", "article", "order", "slug"]
+    list_select_related = ["article"]
     list_editable = ["order"]
     list_filter = ["article"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
+
+    def get_queryset(self, request):
+        # A section's name includes its article's title (the symptom page's autocomplete).
+        return super().get_queryset(request).select_related("article")
 
 
 class SymptomSectionInline(admin.TabularInline):
@@ -33,6 +38,9 @@ class SymptomSectionInline(admin.TabularInline):
     extra = 0
     fields = ["section", "order"]
     autocomplete_fields = ["section"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("section__article")
 
 
 @admin.register(Symptom)

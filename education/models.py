@@ -30,6 +30,12 @@ class Article(models.Model):
         return reverse("education:article_detail", args=[self.slug])
 
 
+class SectionQuerySet(models.QuerySet):
+    def published(self):
+        """Sections of published articles: the only ones a patient may be shown."""
+        return self.filter(article__published=True)
+
+
 class Section(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveIntegerField(default=0)
@@ -38,6 +44,8 @@ class Section(models.Model):
         max_length=200, help_text="The anchor in the article's URL; keep it stable once linked."
     )
     body = models.TextField(help_text="Markdown. Raw HTML is removed when shown.")
+
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["article", "order", "pk"]

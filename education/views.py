@@ -34,7 +34,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def section_detail(request: HttpRequest, slug: str, section_slug: str) -> HttpResponse:
     section = get_object_or_404(
-        Section.objects.select_related("article").filter(article__published=True),
+        Section.objects.published().select_related("article"),
         article__slug=slug,
         slug=section_slug,
     )

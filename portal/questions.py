@@ -39,7 +39,7 @@ class QuestionForm(forms.ModelForm):
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.fields["entry"].queryset = DiaryEntry.objects.for_patient(patient)
-        self.fields["section"].queryset = Section.objects.filter(article__published=True)
+        self.fields["section"].queryset = Section.objects.published()
 
 
 class QuestionEditForm(forms.ModelForm):
@@ -92,9 +92,7 @@ def _initial_links(request: HttpRequest) -> dict:
         initial["entry"] = entry
     section_param = request.GET.get("section", "")
     if section_param:
-        section = Section.objects.filter(
-            pk=_id_param(section_param), article__published=True
-        ).first()
+        section = Section.objects.published().filter(pk=_id_param(section_param)).first()
         if section is None:
             raise Http404("No such section.")
         initial["section"] = section

@@ -702,7 +702,8 @@ def reading_for(rows: list[SymptomRow]) -> list[Section]:
     if not symptom_ids:
         return []
     return list(
-        Section.objects.filter(symptom_links__symptom_id__in=symptom_ids, article__published=True)
+        Section.objects.published()
+        .filter(symptom_links__symptom_id__in=symptom_ids)
         .select_related("article")
         .distinct()
         .order_by("article__title", "order", "pk")

@@ -336,9 +336,7 @@ def entry_delete(request: PortalRequest, pk: int) -> HttpResponse:
 @never_cache
 def section_activity(request: PortalRequest, pk: int) -> HttpResponse:
     """How often the patient logged a section's symptoms lately (lazy-loaded on Learn pages)."""
-    section = get_object_or_404(
-        Section.objects.select_related("article").filter(article__published=True), pk=pk
-    )
+    section = get_object_or_404(Section.objects.published().select_related("article"), pk=pk)
     days = 30
     counts = list(
         DiaryEntry.objects.for_patient(request.user)

@@ -163,7 +163,7 @@ class Command(BaseCommand):
         symptoms = list(Symptom.objects.order_by("pk"))
         if symptoms:
             return symptoms
-        sections = {s.slug: s for s in Section.objects.filter(article__published=True)}
+        sections = {s.slug: s for s in Section.objects.published()}
         for name, site, section_slug in FALLBACK_SYMPTOMS:
             symptom = Symptom.objects.create(name=name, slug=slugify(name), body_site=site)
             if section_slug in sections:
