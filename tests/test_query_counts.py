@@ -60,3 +60,61 @@ def test_pages_make_a_fixed_number_of_queries_signed_in(
 def test_the_floor_is_session_and_user_only(alice_client, diary_of, django_assert_num_queries):
     with django_assert_num_queries(2):
         assert alice_client.get("/ping/").status_code == 200
+
+
+def _queries_for(client, method: str, url: str) -> int:
+    """Queries to answer `url` in full, a streamed body included."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = getattr(client, method)(url)
+        assert response.status_code == 200, url
+        if response.streaming:
+            b"".join(response.streaming_content)
+    return len(queries)
+
+
+def _fill(patient, count: int, symptom) -> None:
+    """Half the entries name a symptom (linked to a section), half are own words only."""
+    DiaryEntry.objects.for_patient(patient).delete()
+    now = timezone.now()
+    DiaryEntry.objects.bulk_create(
+        DiaryEntry(
+            patient=patient,
+            symptom=symptom if n % 2 == 0 else None,
+            own_words="" if n % 2 == 0 else f"entry {n}",
+            severity=n % 5,
+            occurred_at=now - timedelta(minutes=n),
+        )
+        for n in range(count)
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("post", "/account/download/csv/"),
+        ("post", "/account/download/fhir/"),
+        ("get", "/summary/entries.csv?start={month_ago}&end={today}"),
+        ("get", "/diary/sections/{section}/activity/"),
+    ],
+)
+def test_exports_and_section_activity_cost_the_same_queries_for_1_and_500_entries(
+    alice_client, alice, article, method, url
+):
+    from tests.summary_data import symptom
+
+    section = article.sections.first()
+    bone_pain = symptom("Bone pain", "bone", sections=[section])
+    today = timezone.localdate()
+    url = url.format(
+        today=today.isoformat(),
+        month_ago=(today - timedelta(days=30)).isoformat(),
+        section=section.pk,
+    )
+    _fill(alice, 2, bone_pain)
+    _queries_for(alice_client, method, url)  # the first request may rotate or save the session
+    one = _queries_for(alice_client, method, url)
+    _fill(alice, 500, bone_pain)
+    assert _queries_for(alice_client, method, url) == one
