@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
 
 from portal import audit
@@ -48,14 +49,16 @@ class DiaryEntryAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
-        for pk in queryset.values_list("pk", flat=True):
-            audit.record(
-                request,
-                "admin.diaryentry_delete",
-                record_type=DiaryEntry._meta.label_lower,
-                record_id=pk,
-            )
-        super().delete_queryset(request, queryset)
+        # The audit rows and the deletion stand or fall together.
+        with transaction.atomic():
+            for pk in queryset.values_list("pk", flat=True):
+                audit.record(
+                    request,
+                    "admin.diaryentry_delete",
+                    record_type=DiaryEntry._meta.label_lower,
+                    record_id=pk,
+                )
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(AuditEvent)
