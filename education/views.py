@@ -4,8 +4,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from education.htmx import is_partial
 from education.models import Article, Section
+from education.web import is_partial
 
 
 def _get_published_article(slug: str) -> Article:

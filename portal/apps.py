@@ -9,7 +9,8 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing registers the audit signal receivers and the deploy checks.
-        from portal import auth_events, checks  # noqa: F401
+        from portal import checks  # noqa: F401
+        from portal.account import signals  # noqa: F401
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -1,13 +1,15 @@
-"""A patient's own data, to take away: one CSV file, and a FHIR R4 Bundle of Observations."""
+"""A patient's own data, to take away: everything as one CSV file or a FHIR R4 Bundle of
+Observations, and the summary's entries for a date range as CSV."""
 
 import csv
 import io
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from datetime import date
 
 from django.utils import timezone
 
-from portal.models import Appointment, DiaryEntry, Question
+from portal.models import Appointment, DiaryEntry, Question, Severity
 
 SNOMED = "http://snomed.info/sct"
 # SNOMED CT 246112005 |Severity (attribute)| names the severity component.
@@ -37,15 +39,16 @@ CSV_COLUMNS = [
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def csv_safe(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
         return timezone.localtime(value).isoformat() if timezone.is_aware(value) else str(value)
-    text = str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return csv_safe(str(value))
 
 
 def _entries(user) -> Iterable[DiaryEntry]:
@@ -183,3 +186,30 @@ def as_fhir_bundle(user) -> dict:
         "timestamp": timezone.now().isoformat(),
         "entry": entries,
     }
+
+
+SUMMARY_CSV_HEADER = ["date", "time", "symptom", "own words", "severity", "severity (0-4)", "note"]
+
+
+def summary_csv_rows(patient, start: date, end: date) -> Iterator[list[str]]:
+    """The header, then one row per entry on the days start..end, oldest first, read in
+    chunks (bounded memory)."""
+    yield SUMMARY_CSV_HEADER
+    entries = (
+        DiaryEntry.objects.for_patient(patient)
+        .between(start, end)
+        .select_related("symptom")
+        .order_by("occurred_at", "pk")
+        .iterator(chunk_size=500)
+    )
+    for entry in entries:
+        when = timezone.localtime(entry.occurred_at)
+        yield [
+            when.strftime("%Y-%m-%d"),
+            when.strftime("%H:%M"),
+            csv_safe(entry.symptom.name if entry.symptom_id else ""),
+            csv_safe(entry.own_words),
+            Severity(entry.severity).label,
+            str(entry.severity),
+            csv_safe(entry.note),
+        ]

@@ -115,8 +115,6 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
-# Django's form templates, with labels, empty error lists and inputs written in Python.
-FORM_RENDERER = "portal.form_renderer.FastRenderer"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -184,7 +182,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "portal.passwords.RepetitiveOrSequentialValidator"},
+    {"NAME": "portal.account.passwords.RepetitiveOrSequentialValidator"},
 ]
 
 # Argon2id first; older hashes are upgraded when their owner next signs in.
@@ -198,7 +196,7 @@ PASSWORD_HASHERS = [
 # Accounts: django-allauth (email + password, confirmed email) with allauth.mfa (TOTP and
 # recovery codes); django-axes throttles failed sign-ins per account and address.
 AUTHENTICATION_BACKENDS = [
-    "portal.backends.ThrottledBackend",
+    "portal.account.throttling.ThrottledBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
@@ -220,7 +218,7 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Reset links work for an hour, once.
 PASSWORD_RESET_TIMEOUT = 60 * 60
 ACCOUNT_SIGNUP_REDIRECT_URL = "my_account:overview"
-ACCOUNT_FORMS = {"signup": "portal.account_forms.SignupForm"}
+ACCOUNT_FORMS = {"signup": "portal.account.forms.SignupForm"}
 # Failed sign-ins: django-axes pauses an account+address pair after a few (below). allauth's
 # limits are the wider net: one address trying many accounts, and many addresses guessing
 # one account's password or authenticator codes (the "key" is the account).
@@ -235,8 +233,8 @@ AXES_FAILURE_LIMIT = env_int("PORTAL_SIGNIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("PORTAL_SIGNIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_CALLABLE = "portal.account_forms.axes_username"
-AXES_LOCKOUT_CALLABLE = "portal.account_forms.signin_blocked"
+AXES_USERNAME_CALLABLE = "portal.account.throttling.axes_username"
+AXES_LOCKOUT_CALLABLE = "portal.account.throttling.signin_blocked"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "oldpassword", "code"]
 AXES_VERBOSE = False

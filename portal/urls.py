@@ -9,16 +9,16 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("ping/", views.ping, name="ping"),
     path("learn/", include("education.urls")),
-    path("diary/", include("portal.diary_urls")),
-    path("summary/", include("portal.summary_views")),
-    path("appointments/", include("portal.appointments")),
-    path("questions/", include("portal.questions")),
+    path("diary/", include("portal.diary.urls")),
+    path("summary/", include("portal.summary.urls")),
+    path("appointments/", include("portal.appointments.urls")),
+    path("questions/", include("portal.questions.urls")),
     # Sign-up, sign-in, email confirmation, passwords and the second step (django-allauth).
     # "login" and "logout" are the names templates used before allauth; kept as aliases.
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
     path("accounts/", include("allauth.urls")),
     # My account: download or delete my data, recent sign-ins.
-    path("account/", include("portal.account_urls")),
+    path("account/", include("portal.account.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]

@@ -1,7 +1,19 @@
+"""Personas (alice, and bob whose data must never reach her), builders and helpers shared
+by every test."""
+
+from datetime import date, datetime, time
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
+
+# The repository's top level: manage.py, bench/, fixtures/.
+ROOT = Path(__file__).resolve().parent.parent
+# The header htmx sends with every request it makes: client.get(url, headers=HX).
+HX = {"HX-Request": "true"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -94,3 +106,32 @@ def symptoms(article):
     from education.models import Symptom
 
     return {symptom.slug: symptom for symptom in Symptom.objects.all()}
+
+
+# Builders (plain ORM) ----------------------------------------------------------------------
+
+
+def local(day: date, hour: int = 12, minute: int = 0) -> datetime:
+    """That day and time in the current time zone."""
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def symptom(name: str, body_site: str = "general", sections=(), **fields):
+    from education.models import Symptom, SymptomSection
+
+    slug = name.lower().replace(" ", "-")
+    created = Symptom.objects.create(name=name, slug=slug, body_site=body_site, **fields)
+    for order, section in enumerate(sections):
+        SymptomSection.objects.create(symptom=created, section=section, order=order)
+    return created
+
+
+def entry(patient, what, severity: int, when: datetime, note: str = ""):
+    """`what` is a Symptom, or a string for the patient's own words."""
+    from education.models import Symptom
+    from portal.models import DiaryEntry
+
+    about = {"symptom": what} if isinstance(what, Symptom) else {"own_words": what}
+    return DiaryEntry.objects.create(
+        patient=patient, severity=severity, occurred_at=when, note=note, **about
+    )

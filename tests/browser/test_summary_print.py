@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from portal.models import Appointment, AuditEvent, Question, Severity
-from tests.conftest import make_patient
-from tests.summary_data import entry, local, symptom
+from tests.conftest import entry, local, make_patient, symptom
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

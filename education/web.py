@@ -1,0 +1,22 @@
+"""Request helpers for the views of both apps: education's and the portal's.
+
+They live in the bottom layer (portal imports education, never the reverse).
+"""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
+
+
+class PortalRequest(HttpRequest):
+    """A request as our views see it, after the authentication and htmx middleware."""
+
+    user: AbstractBaseUser | AnonymousUser
+    htmx: HtmxDetails
+
+
+def is_partial(request: HttpRequest) -> bool:
+    """True when htmx asks for a fragment; a history restore needs the full page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request

@@ -1,0 +1,129 @@
+"""My account: what the portal holds about me, to download or delete, and who signed in."""
+
+import json
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal import audit, exports
+from portal.account.forms import DeleteAccountForm
+from portal.models import AuditEvent
+
+# What the activity page shows, in the patient's words.
+ACTIVITY_LABELS = {
+    ("auth.sign_in", AuditEvent.Outcome.SUCCESS): "Signed in",
+    ("auth.sign_in", AuditEvent.Outcome.FAILURE): "Sign-in attempt with a wrong password",
+    ("auth.sign_in_blocked", AuditEvent.Outcome.DENIED): "Sign-in blocked after too many attempts",
+    ("auth.second_step", AuditEvent.Outcome.SUCCESS): "Authenticator code accepted",
+    ("auth.second_step", AuditEvent.Outcome.FAILURE): "Wrong authenticator code",
+    ("auth.sign_out", AuditEvent.Outcome.SUCCESS): "Signed out",
+    ("auth.session_timeout", AuditEvent.Outcome.SUCCESS): "Signed out automatically",
+    ("account.password_change", AuditEvent.Outcome.SUCCESS): "Password changed",
+    ("account.password_reset", AuditEvent.Outcome.SUCCESS): "Password reset by email",
+    ("account.mfa_add", AuditEvent.Outcome.SUCCESS): "Authenticator app or recovery codes added",
+    ("account.mfa_remove", AuditEvent.Outcome.SUCCESS): "Authenticator app removed",
+    ("account.export", AuditEvent.Outcome.SUCCESS): "Your data was downloaded",
+    ("summary.export", AuditEvent.Outcome.SUCCESS): "Your summary was downloaded",
+    ("summary.print", AuditEvent.Outcome.SUCCESS): "Your summary was printed",
+}
+ACTIVITY_LIMIT = 30
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    has_totp = is_mfa_enabled(request.user, [Authenticator.Type.TOTP])
+    return render(request, "portal/account/overview.html", {"has_totp": has_totp})
+
+
+@login_required
+@require_GET
+def activity(request: HttpRequest) -> HttpResponse:
+    events = (
+        AuditEvent.objects.for_account(request.user)
+        .filter(action__in={action for action, _ in ACTIVITY_LABELS})
+        .only("occurred_at", "action", "outcome", "ip_address")[:ACTIVITY_LIMIT]
+    )
+    rows = [
+        {
+            "when": event.occurred_at,
+            "what": ACTIVITY_LABELS.get((event.action, event.outcome), event.action),
+            "address": event.ip_address or "unknown",
+            "outcome": event.outcome,
+        }
+        for event in events
+    ]
+    return render(request, "portal/account/activity.html", {"rows": rows})
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/account/download.html")
+
+
+def _attachment(content: str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def download_csv(request: HttpRequest) -> HttpResponse:
+    audit.record(request, "account.export", record_type="export", record_id="csv")
+    day = timezone.localdate().isoformat()
+    return _attachment(
+        exports.as_csv(request.user), "text/csv; charset=utf-8", f"mbc-portal-my-data-{day}.csv"
+    )
+
+
+@login_required
+@require_POST
+def download_fhir(request: HttpRequest) -> HttpResponse:
+    audit.record(request, "account.export", record_type="export", record_id="fhir")
+    day = timezone.localdate().isoformat()
+    bundle = json.dumps(exports.as_fhir_bundle(request.user), indent=2, ensure_ascii=False)
+    return _attachment(bundle, "application/fhir+json", f"mbc-portal-my-data-{day}.fhir.json")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        with transaction.atomic():
+            audit.record(request, "account.delete", target=user)
+            # Diary entries, appointments, questions, email addresses and authenticators
+            # go with the account (on_delete=CASCADE); the audit trail keeps only the id.
+            user.delete()
+        logout(request)
+        messages.success(request, "Your account and everything in it have been deleted.")
+        return redirect("home")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "portal/account/delete.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def stay_signed_in(request: HttpRequest) -> HttpResponse:
+    """SessionTimeoutMiddleware has already counted this request as activity."""
+    if request.htmx:
+        return HttpResponse(status=204)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = resolve_url(settings.LOGIN_REDIRECT_URL)
+    return HttpResponseRedirect(next_url)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from portal.diary import views
+
+app_name = "diary"
+
+urlpatterns = [
+    path("", views.entry_list, name="entry_list"),
+    path("suggestions/", views.symptom_suggestions, name="symptom_suggestions"),
+    path("entries/new/", views.entry_create, name="entry_create"),
+    path("entries/<int:pk>/", views.entry_detail, name="entry_detail"),
+    path("entries/<int:pk>/edit/", views.entry_edit, name="entry_edit"),
+    path("entries/<int:pk>/delete/", views.entry_delete, name="entry_delete"),
+    path("sections/<int:pk>/activity/", views.section_activity, name="section_activity"),
+]

@@ -1,0 +1,39 @@
+from django import forms
+
+from education.models import Section
+from portal.models import DiaryEntry, Question
+
+
+class QuestionForm(forms.ModelForm):
+    """A new question; `entry` and `section` arrive as ids and must be the patient's own."""
+
+    class Meta:
+        model = Question
+        fields = ["text", "entry", "section"]
+        labels = {"text": "Your question"}
+        help_texts = {"text": "For example: “Should I change my pain relief?”"}
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "entry": forms.HiddenInput,
+            "section": forms.HiddenInput,
+        }
+        error_messages = {
+            "entry": {"invalid_choice": "That diary entry could not be found."},
+            "section": {"invalid_choice": "That article section could not be found."},
+        }
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.fields["entry"].queryset = DiaryEntry.objects.for_patient(patient)
+        self.fields["section"].queryset = Section.objects.published()
+
+
+class QuestionEditForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["text", "asked"]
+        labels = {"text": "Your question", "asked": "I have asked this"}
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)

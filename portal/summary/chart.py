@@ -1,0 +1,113 @@
+"""The summary's timeline: columns of days, the table for screen readers, the SVG geometry."""
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from django.utils import dateformat
+
+from portal.models import Severity
+
+if TYPE_CHECKING:
+    from portal.summary.queries import SummaryRange, SymptomRow
+
+# The chart's drawing units (the SVG scales to the page width).
+CHART_WIDTH = 720
+CHART_LABEL_WIDTH = 190
+CHART_ROW_HEIGHT = 34
+CHART_LEVEL_HEIGHT = 6
+CHART_AXIS_HEIGHT = 24
+
+
+@dataclass
+class Timeline:
+    summary_range: "SummaryRange"
+    bucket_days: int
+    rows: list["SymptomRow"]
+    hidden_rows: int
+
+    @property
+    def columns(self) -> list[tuple[date, date]]:
+        start, end = self.summary_range.start, self.summary_range.end
+        count = math.ceil(self.summary_range.days / self.bucket_days)
+        spans = []
+        for index in range(count):
+            first = start + timedelta(days=index * self.bucket_days)
+            last = min(first + timedelta(days=self.bucket_days - 1), end)
+            spans.append((first, last))
+        return spans
+
+    @property
+    def table(self) -> list[dict]:
+        """The chart's data for screen readers: one row per column of the chart."""
+        return [
+            {
+                "span": span,
+                "words": [
+                    "Not logged"
+                    if row.timeline[index] is None
+                    else Severity(row.timeline[index]).label
+                    for row in self.rows
+                ],
+            }
+            for index, span in enumerate(self.columns)
+        ]
+
+    def chart(self) -> dict:
+        """Geometry for the inline SVG: one strip per symptom, bar height = severity."""
+        columns = self.columns
+        column_width = (CHART_WIDTH - CHART_LABEL_WIDTH) / len(columns)
+        bar_width = max(round(column_width * 0.7, 1), 1)
+        strips = []
+        for index, row in enumerate(self.rows):
+            baseline = (index + 1) * CHART_ROW_HEIGHT - 6
+            bars = []
+            for column, value in enumerate(row.timeline):
+                if value is None:
+                    continue
+                # A logged "None" still shows as a thin bar: logged differs from not logged.
+                height = 2 + value * CHART_LEVEL_HEIGHT
+                bars.append(
+                    {
+                        "x": round(CHART_LABEL_WIDTH + column * column_width, 1),
+                        "y": baseline - height,
+                        "height": height,
+                        "severity": value,
+                        "word": Severity(value).label,
+                        "span": columns[column],
+                        # The bar's tooltip, formatted once here rather than by a date
+                        # filter per bar (up to 8 x 31 of them).
+                        "title": f"{dateformat.format(columns[column][0], 'j M')}: "
+                        f"{Severity(value).label}",
+                    }
+                )
+            strips.append(
+                {
+                    "label": row.name if len(row.name) <= 24 else row.name[:23] + "…",
+                    "label_y": baseline - 8,
+                    "baseline": baseline,
+                    "top": baseline - 2 - Severity.VERY_SEVERE * CHART_LEVEL_HEIGHT,
+                    "bars": bars,
+                }
+            )
+        plot_bottom = len(strips) * CHART_ROW_HEIGHT
+        ticks = []
+        for column, anchor in ((0, "start"), (len(columns) - 1, "end")):
+            x = CHART_LABEL_WIDTH + column * column_width
+            ticks.append(
+                {
+                    "x": round(x if anchor == "start" else x + column_width, 1),
+                    "anchor": anchor,
+                    "day": columns[column][0] if anchor == "start" else columns[column][1],
+                }
+            )
+        return {
+            "width": CHART_WIDTH,
+            "height": plot_bottom + CHART_AXIS_HEIGHT,
+            "label_width": CHART_LABEL_WIDTH,
+            "bar_width": bar_width,
+            "strips": strips,
+            "ticks": ticks,
+            "tick_y": plot_bottom + 16,
+        }

@@ -1,0 +1,68 @@
+"""The demo patient gets a month of sample records, so a newcomer sees a real summary."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from portal.models import Appointment, DiaryEntry, Question
+from tests.conftest import symptom
+
+
+@pytest.fixture
+def debug(settings):
+    settings.DEBUG = True
+
+
+def _demo():
+    return get_user_model().objects.get(username="demo")
+
+
+def test_demo_patient_gets_a_month_of_entries_questions_and_appointments(db, debug, client):
+    call_command("create_demo_patient", verbosity=0)
+    demo = _demo()
+    entries = DiaryEntry.objects.for_patient(demo)
+    assert entries.count() == 30 * 5
+    assert entries.filter(symptom__isnull=True).count() == 150  # no symptom fixture loaded
+    assert entries.filter(occurred_at__gt=timezone.now()).count() == 0
+    assert entries.filter(severity__gte=3).exists()
+    assert Question.objects.for_patient(demo).count() == 3
+    assert Appointment.objects.for_patient(demo).upcoming().count() == 1
+    assert Appointment.objects.for_patient(demo).past().count() == 1
+
+    client.force_login(demo)
+    response = client.get("/summary/")
+    assert response.status_code == 200
+    assert response.context["summary_range"].days == 31
+    assert len(response.context["rows"]) == 5
+    assert response.context["attention"]
+
+
+def test_running_it_again_gives_the_same_records(db, debug):
+    call_command("create_demo_patient", verbosity=0)
+    first = sorted(DiaryEntry.objects.values_list("own_words", "severity", "note"))
+    call_command("create_demo_patient", verbosity=0)
+    assert sorted(DiaryEntry.objects.values_list("own_words", "severity", "note")) == first
+    assert Question.objects.count() == 3
+    assert Appointment.objects.count() == 2
+    assert get_user_model().objects.filter(username="demo").count() == 1
+
+
+def test_demo_entries_use_the_symptom_vocabulary_when_it_is_loaded(db, debug):
+    bone = symptom("Bone pain", "bone")
+    call_command("create_demo_patient", verbosity=0)
+    assert DiaryEntry.objects.filter(symptom=bone).count() == 30
+
+
+def test_every_demo_entry_links_a_symptom_from_the_real_vocabulary(db, debug):
+    call_command("loaddata", "fixtures/articles.json", "fixtures/symptoms.json", verbosity=0)
+    call_command("create_demo_patient", verbosity=0)
+    assert DiaryEntry.objects.count() == 150
+    assert not DiaryEntry.objects.filter(symptom__isnull=True).exists()
+
+
+def test_demo_records_leave_other_patients_alone(db, debug, alice):
+    Question.objects.create(patient=alice, text="Mine")
+    call_command("create_demo_patient", verbosity=0)
+    call_command("create_demo_patient", verbosity=0)
+    assert Question.objects.filter(patient=alice).count() == 1

@@ -1,0 +1,120 @@
+"""Query counts for the pages in this branch, pinned, for a patient with 1 and 500 entries.
+
+A page whose count grows with the diary fails here before it slows anyone down.
+(The diary and summary pages pin their own counts in their tests.)
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from portal.models import DiaryEntry
+
+ARTICLE = "/learn/metastatic-breast-cancer/"
+SECTION = "/learn/metastatic-breast-cancer/symptoms-of-bone-metastases/"
+
+# (url, extra headers, queries signed out, queries signed in)
+PAGES = [
+    ("/", {}, 1, 4),  # signed in: plus the next appointment
+    ("/learn/", {}, 1, 3),
+    (ARTICLE, {}, 2, 4),
+    (SECTION, {}, 1, 4),  # signed in: plus the symptoms linked to the section
+    (SECTION, {"HX-Request": "true"}, 1, 3),
+]
+
+
+@pytest.fixture(params=[1, 500], ids=["1-entry", "500-entries"])
+def diary_of(request, alice, bob):
+    now = timezone.now()
+    for patient in (alice, bob):
+        DiaryEntry.objects.bulk_create(
+            DiaryEntry(
+                patient=patient,
+                own_words=f"entry {n}",
+                severity=n % 5,
+                occurred_at=now - timedelta(hours=n),
+            )
+            for n in range(request.param)
+        )
+    return request.param
+
+
+@pytest.mark.parametrize(("url", "headers", "anonymous", "_"), PAGES)
+def test_public_pages_make_a_fixed_number_of_queries_signed_out(
+    client, article, diary_of, django_assert_num_queries, url, headers, anonymous, _
+):
+    with django_assert_num_queries(anonymous):
+        assert client.get(url, headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(("url", "headers", "_", "signed_in"), PAGES)
+def test_pages_make_a_fixed_number_of_queries_signed_in(
+    alice_client, article, diary_of, django_assert_num_queries, url, headers, _, signed_in
+):
+    alice_client.get(url, headers=headers)  # the first request may rotate or save the session
+    with django_assert_num_queries(signed_in):
+        assert alice_client.get(url, headers=headers).status_code == 200
+
+
+def test_the_floor_is_session_and_user_only(alice_client, diary_of, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        assert alice_client.get("/ping/").status_code == 200
+
+
+def _queries_for(client, method: str, url: str) -> int:
+    """Queries to answer `url` in full, a streamed body included."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = getattr(client, method)(url)
+        assert response.status_code == 200, url
+        if response.streaming:
+            b"".join(response.streaming_content)
+    return len(queries)
+
+
+def _fill(patient, count: int, symptom) -> None:
+    """Half the entries name a symptom (linked to a section), half are own words only."""
+    DiaryEntry.objects.for_patient(patient).delete()
+    now = timezone.now()
+    DiaryEntry.objects.bulk_create(
+        DiaryEntry(
+            patient=patient,
+            symptom=symptom if n % 2 == 0 else None,
+            own_words="" if n % 2 == 0 else f"entry {n}",
+            severity=n % 5,
+            occurred_at=now - timedelta(minutes=n),
+        )
+        for n in range(count)
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("post", "/account/download/csv/"),
+        ("post", "/account/download/fhir/"),
+        ("get", "/summary/entries.csv?start={month_ago}&end={today}"),
+        ("get", "/diary/sections/{section}/activity/"),
+    ],
+)
+def test_exports_and_section_activity_cost_the_same_queries_for_1_and_500_entries(
+    alice_client, alice, article, method, url
+):
+    from tests.conftest import symptom
+
+    section = article.sections.first()
+    bone_pain = symptom("Bone pain", "bone", sections=[section])
+    today = timezone.localdate()
+    url = url.format(
+        today=today.isoformat(),
+        month_ago=(today - timedelta(days=30)).isoformat(),
+        section=section.pk,
+    )
+    _fill(alice, 2, bone_pain)
+    _queries_for(alice_client, method, url)  # the first request may rotate or save the session
+    one = _queries_for(alice_client, method, url)
+    _fill(alice, 500, bone_pain)
+    assert _queries_for(alice_client, method, url) == one

@@ -1,0 +1,74 @@
+"""The summary costs the same number of queries for one week and for five years."""
+
+import time
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from portal.models import DiaryEntry, Question
+from tests.conftest import local, symptom
+
+# Session, user, overview (aggregates and latest), needs attention (grouped per symptom),
+# timeline, questions, notes, reading, audit row.
+MAX_QUERIES = 10
+
+
+def _daily_diary(patient, symptoms, start: date, days: int) -> None:
+    DiaryEntry.objects.bulk_create(
+        DiaryEntry(
+            patient=patient,
+            symptom=item,
+            severity=(day + position) % 5,
+            occurred_at=local(start + timedelta(days=day), 8 + position),
+            note="A note" if day % 3 == 0 else "",
+        )
+        for day in range(days)
+        for position, item in enumerate(symptoms)
+    )
+
+
+@pytest.fixture
+def five_symptoms(db):
+    return [symptom(name) for name in ("Bone pain", "Fatigue", "Nausea", "Headache", "Cough")]
+
+
+def _summary_queries(client, query: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/summary/?{query}")
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_a_week_and_five_years_take_the_same_number_of_queries(
+    client, alice, bob, five_symptoms, django_assert_max_num_queries
+):
+    end = date(2026, 10, 31)
+    week_start, years_start = end - timedelta(days=6), end - timedelta(days=5 * 365)
+    _daily_diary(alice, five_symptoms, week_start, 7)
+    _daily_diary(bob, five_symptoms, years_start, 5 * 365 + 1)
+    for patient in (alice, bob):
+        Question.objects.create(patient=patient, text="A question")
+
+    client.force_login(alice)
+    week = _summary_queries(client, f"start={week_start}&end={end}")
+    client.force_login(bob)
+    started = time.monotonic()
+    with django_assert_max_num_queries(MAX_QUERIES):
+        years = _summary_queries(client, f"start={years_start}&end={end}")
+    elapsed = time.monotonic() - started
+
+    assert week == years
+    assert DiaryEntry.objects.filter(patient=bob).count() == 5 * (5 * 365 + 1)
+    # Generous on a shared machine; per-row Python would show up here long before 5 s.
+    assert elapsed < 5, elapsed
+
+
+def test_the_default_range_adds_one_query_for_the_last_appointment(
+    client, alice, five_symptoms, django_assert_max_num_queries
+):
+    _daily_diary(alice, five_symptoms, date.today() - timedelta(days=20), 20)
+    client.force_login(alice)
+    with django_assert_max_num_queries(MAX_QUERIES + 1):
+        assert client.get("/summary/").status_code == 200
