@@ -20,3 +20,9 @@ def is_partial(request: HttpRequest) -> bool:
     """True when htmx asks for a fragment; a history restore needs the full page."""
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.history_restore_request
+
+
+def partial_flag(request: HttpRequest) -> dict:
+    """Context processor: templates ask `partial` (is this an htmx fragment?), never
+    request.htmx, so they agree with the view about what is being rendered."""
+    return {"partial": is_partial(request)}

@@ -82,7 +82,7 @@ def rows(user) -> Iterable[dict]:
             "created_at": entry.created_at,
             "updated_at": entry.updated_at,
         }
-    for appointment in Appointment.objects.filter(patient=user).order_by("starts_at", "pk"):
+    for appointment in Appointment.objects.for_patient(user).order_by("starts_at", "pk"):
         yield {
             "record": "appointment",
             "id": appointment.pk,
@@ -94,7 +94,7 @@ def rows(user) -> Iterable[dict]:
             "created_at": appointment.created_at,
             "updated_at": appointment.updated_at,
         }
-    for question in Question.objects.filter(patient=user).order_by("created_at", "pk"):
+    for question in Question.objects.for_patient(user).order_by("created_at", "pk"):
         yield {
             "record": "question",
             "id": question.pk,

@@ -23,10 +23,14 @@ def start_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-class DiaryEntryQuerySet(models.QuerySet):
+class PatientOwnedQuerySet(models.QuerySet):
+    """Records that belong to one patient (a `patient` foreign key)."""
+
     def for_patient(self, user):
         return self.filter(patient=user)
 
+
+class DiaryEntryQuerySet(PatientOwnedQuerySet):
     def between(self, start: date | None, end: date | None):
         """Entries on local calendar days start..end inclusive (either end may be open)."""
         qs = self
@@ -183,10 +187,7 @@ class DiaryEntry(models.Model):
         return CareNotice(level, reasons, guidance_text, guidance_source)
 
 
-class AppointmentQuerySet(models.QuerySet):
-    def for_patient(self, user):
-        return self.filter(patient=user)
-
+class AppointmentQuerySet(PatientOwnedQuerySet):
     def upcoming(self, now: datetime | None = None):
         return self.filter(starts_at__gte=now or timezone.now()).order_by("starts_at", "pk")
 
@@ -216,10 +217,7 @@ class Appointment(models.Model):
         return f"Appointment on {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
 
-class QuestionQuerySet(models.QuerySet):
-    def for_patient(self, user):
-        return self.filter(patient=user)
-
+class QuestionQuerySet(PatientOwnedQuerySet):
     def not_asked(self):
         return self.filter(asked=False)
 
@@ -242,6 +240,7 @@ class Question(models.Model):
     objects = QuestionQuerySet.as_manager()
 
     class Meta:
+        # The list's order, and the summary's: still to ask first, oldest first.
         ordering = ["asked", "created_at", "pk"]
 
     def __str__(self) -> str:

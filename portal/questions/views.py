@@ -66,9 +66,9 @@ def _initial_links(request: HttpRequest) -> dict:
 
 def _questions(request: HttpRequest) -> list[Question]:
     return list(
-        Question.objects.for_patient(request.user)
-        .select_related("entry__symptom", "section__article")
-        .order_by("asked", "created_at", "pk")
+        Question.objects.for_patient(request.user).select_related(
+            "entry__symptom", "section__article"
+        )
     )
 
 

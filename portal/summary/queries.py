@@ -470,11 +470,7 @@ def recent_notes(patient, summary_range: SummaryRange) -> list[DiaryEntry]:
 
 
 def open_questions(patient):
-    return list(
-        Question.objects.for_patient(patient)
-        .not_asked()
-        .order_by("created_at", "pk")[:QUESTIONS_LIMIT]
-    )
+    return list(Question.objects.for_patient(patient).not_asked()[:QUESTIONS_LIMIT])
 
 
 def reading_for(rows: list[SymptomRow]) -> list[Section]:
