@@ -71,10 +71,6 @@ def day_number(day: date) -> int:
     return (day - EPOCH).days
 
 
-def from_day_number(number: int) -> date:
-    return EPOCH + timedelta(days=number)
-
-
 @functools.lru_cache(maxsize=64)
 def _day_segments(start: date, end: date, zone: tzinfo) -> tuple[tuple[datetime, bool, int], ...]:
     """(upper bound, is a fixed day number, offset in seconds or the day number) per run of

@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
-from portal.summary.days import from_day_number, local_day_number
 
 from portal.models import DiaryEntry, Severity
+from portal.summary.days import EPOCH, local_day_number
 
 ZONES = ["Europe/London", "America/New_York", "Pacific/Auckland", "Asia/Kolkata", "UTC"]
 
@@ -47,9 +47,9 @@ def test_database_local_day_matches_python_in_every_zone(settings, alice, zone):
         .values_list("occurred_at", "day")
     )
     mismatches = [
-        (moment, from_day_number(day))
+        (moment, EPOCH + timedelta(days=day))
         for moment, day in rows
-        if timezone.localtime(moment).date() != from_day_number(day)
+        if timezone.localtime(moment).date() != EPOCH + timedelta(days=day)
     ]
     assert len(rows) == len(instants)
     assert mismatches == []
