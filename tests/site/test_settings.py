@@ -15,17 +15,22 @@ PRODUCTION_ENV = {
 }
 
 
-def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+def run_python(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Python in a fresh process whose environment has no DJANGO_ variable but env's."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     clean.pop("DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT,
-        env={**clean, **env},
+        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return run_python("manage.py", *args, env=env)
 
 
 def test_production_settings_pass_the_deploy_check():
@@ -84,12 +89,7 @@ def test_production_sends_mail_over_smtp_with_starttls():
         "import json, django; django.setup(); from django.conf import settings as s; "
         "print(json.dumps(s.MAILERS))"
     )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env = {**clean, **PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "portal.settings"}
-    env["DJANGO_SMTP_USERNAME"] = "portal"
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+    result = run_python("-c", script, env={**PRODUCTION_ENV, "DJANGO_SMTP_USERNAME": "portal"})
     assert result.returncode == 0, result.stderr
     mailer = json.loads(result.stdout)["default"]
     assert mailer["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
@@ -104,11 +104,8 @@ def test_the_admin_path_comes_from_the_environment():
         "import django; django.setup(); from django.urls import reverse; "
         "print(reverse('admin:index'))"
     )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env = {**clean, **PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "portal.settings"}
-    env["DJANGO_ADMIN_PATH"] = "clinic-staff-7f3k"
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    result = run_python(
+        "-c", script, env={**PRODUCTION_ENV, "DJANGO_ADMIN_PATH": "clinic-staff-7f3k"}
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "/clinic-staff-7f3k/"
