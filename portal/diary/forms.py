@@ -5,8 +5,6 @@ from datetime import date, datetime, timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
 
 from education.models import BodySite, Symptom
 from portal.models import DiaryEntry, Severity
@@ -26,48 +24,7 @@ def reject_markup(value: str) -> str:
     return value
 
 
-class QuickSelect(forms.Select):
-    """A <select> written in Python, not through a template per option.
-
-    The same markup as Django's select.html and select_option.html (no option groups);
-    a diary page has two symptom lists, and their templates were a quarter of its cost.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:  # not used here; keep Django's way for safety
-                return super().render(name, value, attrs, renderer)
-            for option in options:
-                parts.append(
-                    format_html(
-                        '\n  <option value="{}"{}>{}</option>',
-                        str(option["value"]),
-                        _attrs(option["attrs"]),
-                        option["label"],
-                    )
-                )
-        parts.append("\n</select>")
-        return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
-
-
-def _attrs(attrs: dict) -> SafeString:
-    """Django's attrs.html: False leaves the attribute out, True writes its bare name."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
-            for name, value in attrs.items()
-            if value is not False
-        ),
-    )
-
-
 class SymptomChoiceField(forms.ModelChoiceField):
-    widget = QuickSelect
-
     def label_from_instance(self, obj: Symptom) -> str:
         return obj.name
 
@@ -178,7 +135,6 @@ class DiaryFilterForm(forms.Form):
         label="Part of the body",
         choices=[("", "Any"), *BodySite.choices],
         required=False,
-        widget=QuickSelect,
     )
     symptom = SymptomChoiceField(
         label="Symptom", queryset=Symptom.objects.all(), required=False, empty_label="Any"
