@@ -1,8 +1,10 @@
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +30,12 @@ class PatientOwnedQuerySet(models.QuerySet):
 
     def for_patient(self, user):
         return self.filter(patient=user)
+
+
+# A diary page's cursor names the last entry shown: microseconds since 1970 (17 digits
+# reach past the year 5000) and a 64-bit primary key.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CURSOR = re.compile(r"^(\d{1,17})-(\d{1,18})$")
 
 
 class DiaryEntryQuerySet(PatientOwnedQuerySet):
@@ -57,6 +65,48 @@ class DiaryEntryQuerySet(PatientOwnedQuerySet):
         if entry.symptom_id:
             return self.filter(symptom_id=entry.symptom_id)
         return self.filter(symptom__isnull=True, own_words__iexact=entry.own_words)
+
+    def before(self, cursor: str):
+        """Keyset paging: the entries after the one `cursor` names, in newest_first()
+        order, so a page costs the same however long the diary. A garbled cursor, none."""
+        found = _CURSOR.match(cursor or "")
+        if not found:
+            return self
+        moment = _EPOCH + timedelta(microseconds=int(found[1]))
+        pk = int(found[2])
+        return self.filter(
+            models.Q(occurred_at__lt=moment) | models.Q(occurred_at=moment, pk__lt=pk)
+        )
+
+    def times_per_symptom(self, section: Section):
+        """How often each of the section's symptoms was logged, most often first."""
+        return (
+            self.filter(symptom__symptom_sections__section=section)
+            .values("symptom__name")
+            .annotate(times=models.Count("pk"))
+            .order_by("-times", "symptom__name")
+        )
+
+    def create_once(
+        self, entry: "DiaryEntry", *, on_create: Callable[["DiaryEntry"], object]
+    ) -> tuple["DiaryEntry", bool]:
+        """Saves the new `entry`, or finds the one an earlier post of the same submission
+        saved: (entry, created). on_create(entry) runs in the new entry's transaction (its
+        audit row), and only when it is created."""
+        saved = self.filter(patient_id=entry.patient_id, submission_id=entry.submission_id)
+        if entry.submission_id and (existing := saved.first()):
+            return existing, False
+        try:
+            with transaction.atomic():
+                entry.save()
+                on_create(entry)
+        except IntegrityError:
+            # Two copies of one submission raced; the other one won.
+            existing = saved.first() if entry.submission_id else None
+            if existing is None:
+                raise
+            return existing, False
+        return entry, True
 
 
 @dataclass
@@ -133,6 +183,11 @@ class DiaryEntry(models.Model):
     @property
     def label(self) -> str:
         return self.symptom.name if self.symptom_id else self.own_words
+
+    @property
+    def cursor(self) -> str:
+        """Where the next page starts: DiaryEntry.objects.before(entry.cursor)."""
+        return f"{(self.occurred_at - _EPOCH) // timedelta(microseconds=1)}-{self.pk}"
 
     # The two pattern rules: a Severe or Very severe rating, and a rise of RISE_LEVELS or more
     # for the same symptom within RISE_WINDOW.
