@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -38,7 +40,21 @@ def section_detail(request: HttpRequest, slug: str, section_slug: str) -> HttpRe
         article__slug=slug,
         slug=section_slug,
     )
+    context = {"article": section.article, "section": section}
+    if request.user.is_authenticated:
+        context.update(_links_for_patients(section))
     template = "education/section_detail.html"
     if is_partial(request):
         template += "#section"
-    return render(request, template, {"article": section.article, "section": section})
+    return render(request, template, context)
+
+
+def _links_for_patients(section: Section) -> dict[str, str]:
+    """What the site adds to a section page for a signed-in patient: its URL names come
+    from settings, so this app imports none of the site's code or names its URLs."""
+    links = {}
+    if activity := getattr(settings, "EDUCATION_SECTION_ACTIVITY_URL", ""):
+        links["activity_url"] = reverse(activity, args=[section.pk])
+    if question := getattr(settings, "EDUCATION_SECTION_QUESTION_URL", ""):
+        links["question_url"] = f"{reverse(question)}?section={section.pk}"
+    return links

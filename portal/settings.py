@@ -115,6 +115,11 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
+# What the portal adds to a Learn section page for a signed-in patient, as URL names that
+# education's view reverses (it imports no portal code): the diary's activity for the section
+# (takes its pk) and a new question about it (gets ?section=<pk>).
+EDUCATION_SECTION_ACTIVITY_URL = "diary:section_activity"
+EDUCATION_SECTION_QUESTION_URL = "questions:question_create"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
