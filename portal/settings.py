@@ -5,6 +5,7 @@ Production: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and usually DATABASE_URL.
 A malformed value stops the process with ImproperlyConfigured rather than being guessed.
 """
 
+import logging
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -339,10 +340,28 @@ if not DEBUG:
     if env_bool("DJANGO_BEHIND_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+
+def client_error_in_one_line(record: logging.LogRecord) -> bool:
+    """Django logs a 4xx it made from an exception (a body it cannot decode, a bad host)
+    with the traceback; the message already says what the request did wrong."""
+    if 400 <= getattr(record, "status_code", 0) < 500:
+        record.exc_info = None
+        record.exc_text = None
+    return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "client_error_in_one_line": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": client_error_in_one_line,
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_error_in_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # Request lines can carry query strings; keep Django's own request logging at warnings.
     # axes logs email addresses at INFO and WARNING; the audit trail records the same

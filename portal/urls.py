@@ -22,3 +22,5 @@ urlpatterns = [
     path("account/", include("portal.account.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
+
+handler400 = views.bad_request

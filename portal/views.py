@@ -25,3 +25,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def ping(request: HttpRequest) -> HttpResponse:
     """bench/run.py's floor: a signed-in request that loads only the session and the user."""
     return HttpResponse(f"ok {request.user.pk}\n", content_type="text/plain; charset=utf-8")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: Django's own is wrapped in requires_csrf_token, which runs the CSRF check
+    again and so reads request.POST again. A body Django refused to decode (a form that
+    declares a charset other than UTF-8) raises again there, and the 400 ended as a bare 500
+    without our headers. CsrfViewMiddleware is always installed, so the token is there."""
+    return render(request, "400.html", status=400)
