@@ -40,7 +40,8 @@ def record(
 def own_or_404(request: HttpRequest, records: models.QuerySet, pk, *, action: str):
     """Record `pk` from `records`, a queryset already limited to the signed-in patient's
     own; anything else (someone else's, or none at all) is the same 404, and the attempt
-    is in the audit trail as `action`, denied.
+    is in the audit trail as `action`, denied. `pk` None stands for an id that was not
+    well formed: it finds nothing, and the trail gets "" rather than what was typed.
     """
     found = records.filter(pk=pk).first()
     if found is None:
@@ -48,7 +49,7 @@ def own_or_404(request: HttpRequest, records: models.QuerySet, pk, *, action: st
             request,
             action,
             record_type=records.model._meta.label_lower,
-            record_id=pk,
+            record_id="" if pk is None else pk,
             outcome=AuditEvent.Outcome.DENIED,
         )
         raise Http404(f"No such {records.model._meta.verbose_name}.")

@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -10,30 +11,27 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from education.models import Section
-from education.web import is_partial
+from education.web import PortalRequest, is_partial
+from portal import records
 from portal.audit import own_or_404, record
-from portal.models import AuditEvent, DiaryEntry, Question
+from portal.models import DiaryEntry, Question
 from portal.questions.forms import QuestionEditForm, QuestionForm
 
 LIST_TEMPLATE = "portal/questions/question_list.html"
+LIST_URL = "questions:question_list"
+LIST_TITLE = "Questions for my care team"
 
 
-def _get_question_for_patient(request: HttpRequest, pk: int) -> Question:
-    """The patient's own question; anyone else's is a 404, and the attempt is audited."""
-    questions = Question.objects.for_patient(request.user).select_related(
+def _patient_questions(request: PortalRequest) -> QuerySet[Question]:
+    """The patient's own questions, with what each is about in the same query."""
+    return Question.objects.for_patient(request.user).select_related(
         "entry__symptom", "section__article"
     )
-    return own_or_404(request, questions, pk, action="question.access")
 
 
-def _record_denied(request: HttpRequest, record_type: str, pk) -> None:
-    record(
-        request,
-        f"{record_type.rsplit('.', 1)[-1]}.access",
-        record_type=record_type,
-        record_id=str(pk)[:64],
-        outcome=AuditEvent.Outcome.DENIED,
-    )
+def _get_question_for_patient(request: PortalRequest, pk: int) -> Question:
+    """The patient's own question; anyone else's is a 404, and the attempt is audited."""
+    return own_or_404(request, _patient_questions(request), pk, action="question.access")
 
 
 def _id_param(value: str) -> int | None:
@@ -43,18 +41,17 @@ def _id_param(value: str) -> int | None:
     return None
 
 
-def _initial_links(request: HttpRequest) -> dict:
+def _initial_links(request: PortalRequest) -> dict:
     """`?entry=<pk>` or `?section=<id>`: ids only; another patient's entry is a 404."""
     initial = {}
     entry_param = request.GET.get("entry", "")
     if entry_param:
-        entry_id = _id_param(entry_param)
-        entry = DiaryEntry.objects.filter(pk=entry_id, patient=request.user).first()
-        if entry is None:
-            # Only a well-formed id goes into the audit trail, never what was typed.
-            _record_denied(request, "portal.diaryentry", entry_id or "")
-            raise Http404("No such diary entry.")
-        initial["entry"] = entry
+        # A malformed id is None: the audit trail gets a well-formed id or "", never what
+        # was typed.
+        entries = DiaryEntry.objects.for_patient(request.user)
+        initial["entry"] = own_or_404(
+            request, entries, _id_param(entry_param), action="diaryentry.access"
+        )
     section_param = request.GET.get("section", "")
     if section_param:
         section = Section.objects.published().filter(pk=_id_param(section_param)).first()
@@ -64,87 +61,85 @@ def _initial_links(request: HttpRequest) -> dict:
     return initial
 
 
-def _questions(request: HttpRequest) -> list[Question]:
-    return list(
-        Question.objects.for_patient(request.user).select_related(
-            "entry__symptom", "section__article"
-        )
-    )
-
-
 def _list_page(
-    request: HttpRequest, form: QuestionForm, status: int = 200, announcement: str = ""
+    request: PortalRequest, form: QuestionForm, status: int = 200, announcement: str = ""
 ) -> HttpResponse:
     template = LIST_TEMPLATE + "#question-panel" if is_partial(request) else LIST_TEMPLATE
-    context = {"form": form, "questions": _questions(request), "announcement": announcement}
+    context = {
+        "form": form,
+        "questions": list(_patient_questions(request)),
+        "announcement": announcement,
+    }
     return render(request, template, context, status=status)
 
 
 @never_cache
 @require_GET
 @vary_on_headers("HX-Request")
-def question_list(request: HttpRequest) -> HttpResponse:
+def question_list(request: PortalRequest) -> HttpResponse:
     return _list_page(request, QuestionForm(patient=request.user))
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def question_create(request: HttpRequest) -> HttpResponse:
+def question_create(request: PortalRequest) -> HttpResponse:
     if request.method == "GET":
         form = QuestionForm(patient=request.user, initial=_initial_links(request))
-        return render(
-            request, "portal/questions/question_form.html", {"form": form, **form.initial}
-        )
+        return _add_page(request, form, **form.initial)
     form = QuestionForm(request.POST, patient=request.user)
     if form.is_valid():
-        question = form.save(commit=False)
-        question.patient = request.user
-        with transaction.atomic():
-            question.save()
-            record(request, "question.create", target=question)
+        records.save(request, form, action="question.create")
         if is_partial(request):
             return _list_page(request, QuestionForm(patient=request.user), announcement="Added.")
         messages.success(request, "Question added.")
-        return redirect("questions:question_list")
+        return redirect(LIST_URL)
     if is_partial(request):
         # htmx does not swap 4xx responses: the form comes back with its errors as a 200.
         return _list_page(request, form)
+    about = {"entry": form.cleaned_data.get("entry"), "section": form.cleaned_data.get("section")}
+    return _add_page(request, form, status=400, **about)
+
+
+def _add_page(
+    request: PortalRequest, form: QuestionForm, status: int = 200, **about
+) -> HttpResponse:
+    """The add page without JavaScript; `about` is the entry or section it starts from."""
     context = {
         "form": form,
-        "entry": form.cleaned_data.get("entry"),
-        "section": form.cleaned_data.get("section"),
+        "list_url": LIST_URL,
+        "title": "Add a question",
+        "list_title": LIST_TITLE,
+        "submit_label": "Add question",
+        **about,
     }
-    return render(request, "portal/questions/question_form.html", context, status=400)
+    return render(request, "portal/questions/question_form.html", context, status=status)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def question_edit(request: PortalRequest, pk: int) -> HttpResponse:
     question = _get_question_for_patient(request, pk)
-    form = QuestionEditForm(request.POST or None, instance=question)
-    if request.method == "POST":
-        if form.is_valid():
-            with transaction.atomic():
-                form.save()
-                record(request, "question.edit", target=question)
-            messages.success(request, "Question updated.")
-            return redirect("questions:question_list")
-        status = 400
-    else:
-        status = 200
-    return render(
+    return records.form_page(
         request,
-        "portal/questions/question_edit.html",
-        {"form": form, "question": question},
-        status=status,
+        QuestionEditForm(request.POST or None, instance=question),
+        action="question.edit",
+        done="Question updated.",
+        list_url=LIST_URL,
+        context={
+            "question": question,
+            "title": "Edit question",
+            "list_title": LIST_TITLE,
+            "submit_label": "Save question",
+        },
+        template="portal/questions/question_edit.html",
     )
 
 
 @never_cache
 @require_POST
 @vary_on_headers("HX-Request")
-def question_asked(request: HttpRequest, pk: int) -> HttpResponse:
+def question_asked(request: PortalRequest, pk: int) -> HttpResponse:
     """Sets (not toggles) the flag, so a repeated post changes nothing twice."""
     question = _get_question_for_patient(request, pk)
     question.asked = request.POST.get("asked") == "true"
@@ -158,7 +153,7 @@ def question_asked(request: HttpRequest, pk: int) -> HttpResponse:
             {"question": question, "announcement": _asked_announcement(question)},
         )
     messages.success(request, _asked_announcement(question))
-    return redirect(reverse("questions:question_list") + f"#question-{question.pk}")
+    return redirect(reverse(LIST_URL) + f"#question-{question.pk}")
 
 
 def _asked_announcement(question: Question) -> str:
@@ -167,12 +162,12 @@ def _asked_announcement(question: Question) -> str:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def question_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    question = _get_question_for_patient(request, pk)
-    if request.method == "POST":
-        with transaction.atomic():
-            record(request, "question.delete", target=question)
-            question.delete()
-        messages.success(request, "Question deleted.")
-        return redirect("questions:question_list")
-    return render(request, "portal/questions/question_delete.html", {"question": question})
+def question_delete(request: PortalRequest, pk: int) -> HttpResponse:
+    return records.delete_page(
+        request,
+        _get_question_for_patient(request, pk),
+        action="question.delete",
+        done="Question deleted.",
+        list_url=LIST_URL,
+        template="portal/questions/question_delete.html",
+    )
