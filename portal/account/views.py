@@ -7,14 +7,14 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from education.web import PortalRequest, is_partial
 from portal import audit, exports
 from portal.account.forms import DeleteAccountForm
 from portal.models import AuditEvent
@@ -39,16 +39,14 @@ ACTIVITY_LABELS = {
 ACTIVITY_LIMIT = 30
 
 
-@login_required
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: PortalRequest) -> HttpResponse:
     has_totp = is_mfa_enabled(request.user, [Authenticator.Type.TOTP])
     return render(request, "portal/account/overview.html", {"has_totp": has_totp})
 
 
-@login_required
 @require_GET
-def activity(request: HttpRequest) -> HttpResponse:
+def activity(request: PortalRequest) -> HttpResponse:
     events = (
         AuditEvent.objects.for_account(request.user)
         .filter(action__in={action for action, _ in ACTIVITY_LABELS})
@@ -66,40 +64,35 @@ def activity(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/account/activity.html", {"rows": rows})
 
 
-@login_required
 @require_GET
-def download(request: HttpRequest) -> HttpResponse:
+def download(request: PortalRequest) -> HttpResponse:
     return render(request, "portal/account/download.html")
 
 
-def _attachment(content: str, content_type: str, filename: str) -> HttpResponse:
+def _download(
+    request: PortalRequest, kind: str, content: str, content_type: str, extension: str
+) -> HttpResponse:
+    """The patient's data as a file to save; the download is in the audit trail."""
+    audit.record(request, "account.export", record_type="export", record_id=kind)
+    filename = f"mbc-portal-my-data-{timezone.localdate().isoformat()}.{extension}"
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-@login_required
 @require_POST
-def download_csv(request: HttpRequest) -> HttpResponse:
-    audit.record(request, "account.export", record_type="export", record_id="csv")
-    day = timezone.localdate().isoformat()
-    return _attachment(
-        exports.as_csv(request.user), "text/csv; charset=utf-8", f"mbc-portal-my-data-{day}.csv"
-    )
+def download_csv(request: PortalRequest) -> HttpResponse:
+    return _download(request, "csv", exports.as_csv(request.user), "text/csv; charset=utf-8", "csv")
 
 
-@login_required
 @require_POST
-def download_fhir(request: HttpRequest) -> HttpResponse:
-    audit.record(request, "account.export", record_type="export", record_id="fhir")
-    day = timezone.localdate().isoformat()
+def download_fhir(request: PortalRequest) -> HttpResponse:
     bundle = json.dumps(exports.as_fhir_bundle(request.user), indent=2, ensure_ascii=False)
-    return _attachment(bundle, "application/fhir+json", f"mbc-portal-my-data-{day}.fhir.json")
+    return _download(request, "fhir", bundle, "application/fhir+json", "fhir.json")
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
-def delete(request: HttpRequest) -> HttpResponse:
+def delete(request: PortalRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         user = request.user
@@ -115,11 +108,10 @@ def delete(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/account/delete.html", {"form": form}, status=status)
 
 
-@login_required
 @require_POST
-def stay_signed_in(request: HttpRequest) -> HttpResponse:
+def stay_signed_in(request: PortalRequest) -> HttpResponse:
     """SessionTimeoutMiddleware has already counted this request as activity."""
-    if request.htmx:
+    if is_partial(request):
         return HttpResponse(status=204)
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
