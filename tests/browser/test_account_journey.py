@@ -34,7 +34,7 @@ def test_patient_signs_up_enrols_an_authenticator_and_signs_in_with_a_code(
     page.locator("#id_password1").fill("password1234")
     page.locator("#id_password2").fill("password1234")
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text("This password is too common.")).to_be_visible()
+    expect(page.get_by_text("This password is too common.", exact=True)).to_be_visible()
     expect(page.locator("#id_password1")).to_have_attribute("aria-invalid", "true")
     checks.check()
 
@@ -185,5 +185,5 @@ def test_the_account_pages_pass_the_accessibility_checks(page, live_server, chec
     page.locator("#id_password1").fill("short")
     page.locator("#id_password2").fill("short")
     page.get_by_role("button", name="Change Password").click()
-    expect(page.get_by_text("Please type your current password.")).to_be_visible()
+    expect(page.get_by_text("Please type your current password.", exact=True)).to_be_visible()
     checks.check()
