@@ -1,9 +1,37 @@
+import allauth.urls
 from allauth.account import views as account_views
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.decorators.http import require_http_methods
 
 from portal import views
+
+# allauth's class-based views answer every method Django's View knows (a PUT to the sign-in
+# form was a 200); its pages, like ours, use GET, HEAD and POST only: anything else is a 405.
+pages_only = require_http_methods(["GET", "HEAD", "POST"])
+
+
+def _pages_only(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:
+    """The same URL patterns, every view in them wrapped in pages_only."""
+    wrapped: list[URLPattern | URLResolver] = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = _pages_only(pattern.url_patterns)
+            wrapped.append(
+                URLResolver(
+                    pattern.pattern,
+                    inner,
+                    pattern.default_kwargs,
+                    pattern.app_name,
+                    pattern.namespace,
+                )
+            )
+        else:
+            view = pages_only(pattern.callback)
+            wrapped.append(URLPattern(pattern.pattern, view, pattern.default_args, pattern.name))
+    return wrapped
+
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,9 +43,9 @@ urlpatterns = [
     path("questions/", include("portal.questions.urls")),
     # Sign-up, sign-in, email confirmation, passwords and the second step (django-allauth).
     # "login" and "logout" are the names templates used before allauth; kept as aliases.
-    path("accounts/login/", account_views.login, name="login"),
-    path("accounts/logout/", account_views.logout, name="logout"),
-    path("accounts/", include("allauth.urls")),
+    path("accounts/login/", pages_only(account_views.login), name="login"),
+    path("accounts/logout/", pages_only(account_views.logout), name="logout"),
+    path("accounts/", include(_pages_only(allauth.urls.urlpatterns))),
     # My account: download or delete my data, recent sign-ins.
     path("account/", include("portal.account.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
