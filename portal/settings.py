@@ -226,9 +226,11 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 PASSWORD_RESET_TIMEOUT = 60 * 60
 ACCOUNT_SIGNUP_REDIRECT_URL = "my_account:overview"
 ACCOUNT_FORMS = {"signup": "portal.account.forms.SignupForm"}
-# Failed sign-ins: django-axes pauses an account+address pair after a few (below). allauth's
-# limits are the wider net: one address trying many accounts, and many addresses guessing
-# one account's password or authenticator codes (the "key" is the account).
+ACCOUNT_ADAPTER = "portal.account.adapter.AccountAdapter"
+# Failed passwords: django-axes alone decides, pausing an account+address pair after a few
+# (below), so no address can lock a patient out of another. allauth's "login_failed" limit
+# guards authenticator codes only (the adapter skips it for passwords): per address, and per
+# account from any address, which only someone who has the password can reach.
 ACCOUNT_RATE_LIMITS = {"login_failed": "30/15m/ip,20/h/key"}
 # Comma-separated codes from the clinic; when set, sign-up needs one of them.
 PORTAL_SIGNUP_INVITATION_CODES = env_list("PORTAL_SIGNUP_INVITATION_CODES", [])
