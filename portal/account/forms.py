@@ -6,6 +6,8 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.http import HttpRequest
 
 
 class SignupForm(AllauthSignupForm):
@@ -39,6 +41,14 @@ class SignupForm(AllauthSignupForm):
                 "from your clinic, or ask them for a new one."
             )
         return code
+
+    def try_save(self, request: HttpRequest):
+        if self.account_already_exists:
+            # allauth only emails the owner of an existing address, while a new account
+            # hashes its password, which takes most of the time. Hash this one too, and
+            # discard it, so how long sign-up takes says nothing about who has an account.
+            make_password(self.cleaned_data["password1"])
+        return super().try_save(request)
 
 
 class DeleteAccountForm(forms.Form):
