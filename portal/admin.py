@@ -3,7 +3,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from portal import audit
-from portal.models import AuditEvent, DiaryEntry
+from portal.models import AuditEvent, DeniedAccessCount, DiaryEntry
 
 
 @admin.register(DiaryEntry)
@@ -88,4 +88,27 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
+        return False
+
+
+@admin.register(DeniedAccessCount)
+class DeniedAccessCountAdmin(admin.ModelAdmin):
+    """Read-only: how often each account was denied access, hour by hour, beyond the
+    audit rows kept in full."""
+
+    list_display = ["hour", "actor_id", "count"]
+    search_fields = ["=actor_id"]
+    date_hierarchy = "hour"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: DeniedAccessCount | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: DeniedAccessCount | None = None
+    ) -> bool:
         return False

@@ -3,7 +3,7 @@
 from django.db import models
 from django.http import Http404, HttpRequest
 
-from portal.models import AuditEvent
+from portal.models import AuditEvent, DeniedAccessCount
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -19,13 +19,22 @@ def record(
     record_id: str | int = "",
     outcome: str = AuditEvent.Outcome.SUCCESS,
     actor_id: int | None = None,
-) -> AuditEvent:
+) -> AuditEvent | None:
+    """Adds a row to the trail. Denials are counted per account and hour: past the first
+    few, one row says where the rest are counted (DeniedAccessCount) and no more follow."""
     if target is not None:
         record_type = target._meta.label_lower
         record_id = target.pk
     user = getattr(request, "user", None)
     if actor_id is None and user is not None and user.is_authenticated:
         actor_id = user.pk
+    if outcome == AuditEvent.Outcome.DENIED and actor_id is not None:
+        counter = DeniedAccessCount.objects.add_one(actor_id)
+        if counter.count > counter.ROWS_IN_FULL + 1:
+            return None
+        if not counter.in_full:
+            action = "audit.denials_counted"
+            record_type, record_id = counter._meta.label_lower, counter.pk
     return AuditEvent.objects.create(
         actor_id=actor_id,
         action=action,

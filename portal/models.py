@@ -350,3 +350,47 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
+
+
+class DeniedAccessCountQuerySet(models.QuerySet):
+    def add_one(self, actor_id: int) -> "DeniedAccessCount":
+        """Counts one denied access by the account `actor_id` in the current hour, and
+        returns that hour's counter with the count so far."""
+        hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+        with transaction.atomic():
+            counter, _ = self.get_or_create(actor_id=actor_id, hour=hour)
+            # The UPDATE holds the row until commit, so the count read back is this one's.
+            self.filter(pk=counter.pk).update(count=models.F("count") + 1)
+            counter.refresh_from_db(fields=["count"])
+        return counter
+
+
+class DeniedAccessCount(models.Model):
+    """How many times one account was denied access in one hour (UTC).
+
+    The audit trail keeps the first ROWS_IN_FULL of them as rows, then one row that points
+    here; the rest of the hour only adds to this count, so a scan cannot flood the trail.
+    The trail is append-only, so the count is kept in this table instead.
+    """
+
+    ROWS_IN_FULL = 20
+
+    actor_id = models.BigIntegerField()
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    objects = DeniedAccessCountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-hour", "actor_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["actor_id", "hour"], name="denied_count_per_hour"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}:00 account {self.actor_id}: {self.count} denied"
+
+    @property
+    def in_full(self) -> bool:
+        """Whether the latest denial counted still gets its own audit row."""
+        return self.count <= self.ROWS_IN_FULL

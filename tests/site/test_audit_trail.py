@@ -1,7 +1,11 @@
-import pytest
-from django.db import DatabaseError, connection, transaction
+from datetime import timedelta
 
-from portal.models import AuditEvent
+import pytest
+import time_machine
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from portal.models import AuditEvent, DeniedAccessCount
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +59,32 @@ def test_test_helpers_that_sign_in_write_no_audit_rows(client, alice):
     client.force_login(alice)
     client.logout()
     assert not AuditEvent.objects.exists()
+
+
+def test_a_scan_of_other_records_is_counted_without_flooding_the_trail(alice_client, alice):
+    # Issue 18: one scanning account wrote thousands of denied rows in an hour.
+    with time_machine.travel(timezone.now().replace(minute=1), tick=False):
+        for pk in range(1, 1001):
+            assert alice_client.get(f"/diary/entries/{pk}/").status_code == 404
+    rows = AuditEvent.objects.filter(actor_id=alice.pk, outcome=AuditEvent.Outcome.DENIED)
+    assert rows.count() <= 25
+    # The first denials are in full; then one row points to where the rest are counted.
+    in_full = rows.filter(action="diary.entry_detail")
+    assert in_full.count() == DeniedAccessCount.ROWS_IN_FULL
+    assert set(in_full.values_list("record_id", flat=True)) == {str(pk) for pk in range(1, 21)}
+    counter = DeniedAccessCount.objects.get(actor_id=alice.pk)
+    assert counter.count == 1000
+    pointer = rows.get(action="audit.denials_counted")
+    assert (pointer.record_type, pointer.record_id) == ("portal.deniedaccesscount", str(counter.pk))
+
+
+def test_denials_are_kept_in_full_again_the_next_hour(alice_client, alice):
+    start = timezone.now().replace(minute=1)
+    for at in (start, start + timedelta(hours=1)):
+        with time_machine.travel(at, tick=False):
+            alice_client.force_login(alice)  # an hour on, the first session has timed out
+            for pk in range(1, 31):
+                assert alice_client.get(f"/diary/entries/{pk}/").status_code == 404
+    rows = AuditEvent.objects.filter(actor_id=alice.pk, action="diary.entry_detail")
+    assert rows.count() == 2 * DeniedAccessCount.ROWS_IN_FULL
+    assert list(DeniedAccessCount.objects.values_list("count", flat=True)) == [30, 30]
