@@ -71,6 +71,10 @@ class SummaryForm(forms.Form):
             data["range"] = queries.preset_range(days, today)
         return data
 
+    def summary_range(self, patient) -> SummaryRange:
+        """The chosen range; without one, the default (since the last appointment)."""
+        return self.cleaned_data.get("range") or queries.default_range(patient)
+
     def shown_sections(self) -> set[str]:
         if self.is_bound and self.is_valid() and self.cleaned_data.get("chosen"):
             return set(self.cleaned_data["show"])

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from django.contrib.humanize.templatetags.humanize import apnumber
 from django.db import connection
 from django.db.models import (
     Avg,
@@ -41,11 +42,6 @@ from portal.summary.days import EpochMicroseconds, day_number, local_day_number
 
 DEFAULT_DAYS = 30
 PRESET_DAYS = (7, 30, 90)
-# Trend: the second half's average must differ from the first half's by this much.
-TREND_THRESHOLD = 0.5
-# The rise rule is the diary's own (the care notice shown when an entry is logged).
-RISE_LEVELS = DiaryEntry.RISE_LEVELS
-RISE_WINDOW = DiaryEntry.RISE_WINDOW
 NOTES_LIMIT = 5
 NOTE_PREVIEW_CHARS = 160
 QUESTIONS_LIMIT = 20
@@ -102,6 +98,9 @@ def preset_range(days: int, today: date | None = None) -> SummaryRange:
 
 # -- Symptom overview ---------------------------------------------------------------------
 
+# Trend: the second half's average must differ from the first half's by this much.
+TREND_THRESHOLD = 0.5
+TREND_RULE = "Trend compares the average severity in the first and second half of the period."
 TREND_WORDS = {
     "better": ("Better", "↓"),
     "same": ("About the same", "→"),
@@ -235,6 +234,12 @@ def symptom_overview(patient, summary_range: SummaryRange) -> list[SymptomRow]:
 
 # -- Needs attention ----------------------------------------------------------------------
 
+# The two rules are the diary's own (the care notice shown when an entry is logged): rated
+# Severe or worse, or RISE_LEVELS above an entry of the same symptom in the RISE_WINDOW
+# before. AttentionLine and Attention say them in words.
+SEVERE_FROM = Severity.SEVERE
+RISE_LEVELS = DiaryEntry.RISE_LEVELS
+RISE_WINDOW = DiaryEntry.RISE_WINDOW
 GUIDANCE_LABELS = {
     Urgency.CONTACT: "Contact guidance",
     Urgency.EMERGENCY: "Emergency guidance",
@@ -280,6 +285,14 @@ class AttentionLine:
     def guidance_label(self) -> str:
         return GUIDANCE_LABELS.get(self.urgency, "")
 
+    @property
+    def severe_rule(self) -> str:
+        return f"{SEVERE_FROM.label} or worse"
+
+    @property
+    def rise_rule(self) -> str:
+        return f"rose {apnumber(RISE_LEVELS)} or more levels within {RISE_WINDOW.days} days"
+
 
 @dataclass
 class Attention:
@@ -287,6 +300,14 @@ class Attention:
 
     def __bool__(self) -> bool:
         return bool(self.lines)
+
+    @property
+    def nothing_flagged(self) -> str:
+        severe = " or ".join(level.label for level in Severity if level >= SEVERE_FROM)
+        return (
+            f"Nothing in this period was rated {severe}, rose by {apnumber(RISE_LEVELS)} levels "
+            "within a week, or is a symptom to contact the care team about."
+        )
 
 
 _RISE_WINDOW_US = RISE_WINDOW // timedelta(microseconds=1)
@@ -349,7 +370,7 @@ def _flagged_groups(patient, summary_range: SummaryRange) -> list[tuple]:
         )
     )
     inner, params = window.query.sql_with_params()
-    severe, rose = f"entry_severity >= {int(Severity.SEVERE)}", "rose = 1"
+    severe, rose = f"entry_severity >= {int(SEVERE_FROM)}", "rose = 1"
     # Django cannot aggregate over a window function, so the grouping is written here;
     # the rows it groups come from the ORM's query above, and every other part of the
     # text is a constant of this module.

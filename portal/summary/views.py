@@ -3,52 +3,44 @@
 import csv
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from education.web import PortalRequest, is_partial
 from portal import exports
 from portal.audit import record
 from portal.summary import queries
 from portal.summary.forms import SummaryForm
-from portal.summary.queries import SummaryRange
 
 
-def _summary_range(request: HttpRequest, form: SummaryForm) -> SummaryRange:
-    return form.cleaned_data.get("range") or queries.default_range(request.user)
-
-
-def _invalid(request: HttpRequest, form: SummaryForm) -> HttpResponse:
+def _invalid(request: PortalRequest, form: SummaryForm) -> HttpResponse:
     context = {"form": form, "presets": queries.PRESET_DAYS}
     return render(request, "portal/summary/summary.html", context, status=400)
 
 
 @never_cache
 @require_GET
-def summary(request: HttpRequest) -> HttpResponse:
+def summary(request: PortalRequest) -> HttpResponse:
     form = SummaryForm(request.GET)
     if not form.is_valid():
         return _invalid(request, form)
-    summary_range = _summary_range(request, form)
+    summary_range = form.summary_range(request.user)
     shown = form.shown_sections()
     patient = request.user
     rows = queries.symptom_overview(patient, summary_range)
     context = {
         "form": SummaryForm(
-            initial={
-                "start": summary_range.start,
-                "end": summary_range.end,
-                "show": sorted(shown),
-                "chosen": True,
-            }
+            initial={"start": summary_range.start, "end": summary_range.end, "show": sorted(shown)}
         ),
         "summary_range": summary_range,
         "shown": shown,
         "rows": rows,
         "presets": queries.PRESET_DAYS,
+        "trend_rule": queries.TREND_RULE,
         "printed_on": timezone.localdate(),
         # Short dates in the overview unless the range spans more than one year.
         "short_date": "j M" if summary_range.start.year == summary_range.end.year else "j M Y",
@@ -69,13 +61,13 @@ def summary(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_POST
-def summary_printed(request: HttpRequest) -> HttpResponse:
+def summary_printed(request: PortalRequest) -> HttpResponse:
     """The print button reports here (via htmx) so printing is in the audit trail.
 
     Without JavaScript the button posts here and comes back with a hint instead.
     """
     record(request, "summary.print", record_type="summary")
-    if request.htmx:
+    if is_partial(request):
         return HttpResponse(status=204)
     messages.info(
         request,
@@ -95,11 +87,11 @@ class _Echo:
 
 @never_cache
 @require_GET
-def summary_csv(request: HttpRequest) -> HttpResponse:
+def summary_csv(request: PortalRequest) -> HttpResponse:
     form = SummaryForm(request.GET)
     if not form.is_valid():
         return _invalid(request, form)
-    summary_range = _summary_range(request, form)
+    summary_range = form.summary_range(request.user)
     record(request, "summary.export", record_type="summary")
     writer = csv.writer(_Echo())
     rows = exports.summary_csv_rows(request.user, summary_range.start, summary_range.end)
