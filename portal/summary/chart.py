@@ -74,8 +74,6 @@ class Timeline:
                         "y": baseline - height,
                         "height": height,
                         "severity": value,
-                        "word": Severity(value).label,
-                        "span": columns[column],
                         # The bar's tooltip, formatted once here rather than by a date
                         # filter per bar (up to 8 x 31 of them).
                         "title": f"{dateformat.format(columns[column][0], 'j M')}: "

@@ -16,9 +16,8 @@ EPOCH = date(1970, 1, 1)
 class ShiftedDayNumber(Func):
     """Whole days since 1970-01-01 of (a UTC timestamp + a fixed number of seconds).
 
-    Written per database so it runs natively: Django's TruncDate on SQLite calls back
-    into Python for every row. The offset is an int we computed, inlined as a literal so
-    the same SQL text appears in SELECT and GROUP BY.
+    The offset is an int we computed, inlined as a literal so the same SQL text appears in
+    SELECT and GROUP BY.
     """
 
     output_field = IntegerField()
