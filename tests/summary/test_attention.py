@@ -13,16 +13,6 @@ RANGE = "start=2026-10-01&end=2026-10-10"
 OCT = lambda day: date(2026, 10, day)  # noqa: E731
 
 
-@pytest.fixture(autouse=True)
-def _london(settings):
-    settings.TIME_ZONE = "Europe/London"
-
-
-@pytest.fixture
-def bone_pain(db):
-    return symptom("Bone pain", "bone")
-
-
 def _attention(client, query=RANGE):
     response = client.get(f"/summary/?{query}")
     assert response.status_code == 200
@@ -175,8 +165,8 @@ def test_the_window_query_agrees_with_the_rule_checked_entry_by_entry(alice, bob
 
     from django.utils import timezone
 
-    from portal.summary import queries as summaries
     from portal.models import DiaryEntry
+    from portal.summary import queries as summaries
 
     rng = random.Random(seed)
     kinds = [symptom(f"Symptom {n}") for n in range(3)] + ["my hip aches", "  My Hip ACHES "]

@@ -5,8 +5,8 @@ import io
 from datetime import date
 
 import pytest
-from portal.exports import csv_safe
 
+from portal.exports import csv_safe
 from portal.models import AuditEvent, Severity
 from tests.conftest import entry, local, symptom
 
@@ -18,11 +18,6 @@ def _download(client, query=RANGE):
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode()
     return response, list(csv.reader(io.StringIO(text)))
-
-
-@pytest.fixture(autouse=True)
-def _london(settings):
-    settings.TIME_ZONE = "Europe/London"
 
 
 def test_it_downloads_the_range_oldest_first_in_local_time(alice_client, alice):

@@ -13,16 +13,6 @@ OCT_1, OCT_10 = date(2026, 10, 1), date(2026, 10, 10)
 RANGE = "start=2026-10-01&end=2026-10-10"
 
 
-@pytest.fixture(autouse=True)
-def _london(settings):
-    settings.TIME_ZONE = "Europe/London"
-
-
-@pytest.fixture
-def bone_pain(db):
-    return symptom("Bone pain", "bone")
-
-
 @pytest.fixture
 def fatigue(db):
     return symptom("Fatigue", "general")
