@@ -13,7 +13,7 @@ from allauth.mfa.totp.internal.auth import (
 from django.core import mail
 from django.utils import timezone
 
-from portal.models import AuditEvent
+from portal.models import AuditEvent, DeniedAccessCount
 
 pytestmark = pytest.mark.django_db
 
@@ -195,6 +195,20 @@ def test_the_audit_trail_is_read_only_in_the_admin(client, staff, secret):
     assert client.get("/staff-admin/portal/auditevent/add/").status_code == 403
     assert client.post(f"/staff-admin/portal/auditevent/{event.pk}/delete/").status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_the_denied_access_counts_are_read_only_in_the_admin(client, staff, secret):
+    counter = DeniedAccessCount.objects.add_one(staff.pk)
+    client.post("/accounts/login/", PASSWORD)
+    client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
+    assert client.get("/staff-admin/portal/deniedaccesscount/").status_code == 200
+    url = f"/staff-admin/portal/deniedaccesscount/{counter.pk}/change/"
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"count": 0}).status_code == 403
+    assert client.get("/staff-admin/portal/deniedaccesscount/add/").status_code == 403
+    delete = f"/staff-admin/portal/deniedaccesscount/{counter.pk}/delete/"
+    assert client.post(delete).status_code == 403
+    assert DeniedAccessCount.objects.get(pk=counter.pk).count == 1
 
 
 def test_guessing_codes_is_stopped_even_from_many_addresses(client, alice, secret):
