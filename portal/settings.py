@@ -261,9 +261,8 @@ PORTAL_IDLE_TIMEOUT = timedelta(minutes=env_int("PORTAL_IDLE_TIMEOUT_MINUTES", 1
 PORTAL_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("PORTAL_ABSOLUTE_TIMEOUT_HOURS", 12, minimum=1))
 SESSION_COOKIE_AGE = int(PORTAL_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# Messages ("Saved in your diary.") live in the session, not in a cookie of their own: no
-# cookie without the session cookie's __Host- prefix and flags, no text in the browser.
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Messages ("Saved in your diary.") in a cookie with the session cookie's prefix and flags.
+MESSAGE_STORAGE = "portal.message_storage.MessageStorage"
 
 # The admin lives away from the default path; it also needs a second factor.
 ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "staff-admin/").strip("/") + "/"

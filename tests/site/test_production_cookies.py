@@ -28,28 +28,35 @@ client = Client()
 client.force_login(user)
 origin = {"Origin": "https://testserver"}
 cookies = []
+deleted = []
 signed_out = client.post("/accounts/logout/", secure=True, headers=origin)
 home = client.get(signed_out["Location"], secure=True)
 for response in (signed_out, home):
     for name, morsel in response.cookies.items():
+        if morsel["max-age"] == 0:  # a deletion (the signed-out session): no value to guard
+            deleted.append(name)
+            continue
         cookies.append([name, morsel["secure"], morsel["httponly"], morsel["path"],
                         morsel["domain"], morsel["samesite"]])
 print(json.dumps({
     "statuses": [signed_out.status_code, home.status_code],
     "cookies": cookies,
+    "deleted": deleted,
     "message_shown": "You have signed out." in home.content.decode(),
 }))
 """
 
 
-def test_the_sign_out_message_sets_no_cookie_of_its_own():
+def test_the_sign_out_message_travels_in_a_host_cookie_with_the_session_flags():
     result = run_python("-c", SCRIPT, env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout.splitlines()[-1])
     assert outcome["statuses"] == [302, 200]
     assert outcome["message_shown"]
     names = [cookie[0] for cookie in outcome["cookies"]]
-    assert "__Host-sessionid" in names
+    assert "__Host-sessionid" in names + outcome["deleted"]
+    assert "__Host-messages" in names
+    assert all(name.startswith("__Host-") for name in outcome["deleted"])
     for name, secure, httponly, path, domain, samesite in outcome["cookies"]:
         assert name.startswith("__Host-"), name
         assert (secure, httponly, path, domain, samesite) == (True, True, "/", "", "Lax"), name
