@@ -5,14 +5,22 @@ They live in the bottom layer (portal imports education, never the reverse).
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
 
 class PortalRequest(HttpRequest):
-    """A request as our views see it, after the authentication and htmx middleware."""
+    """A request as our views see it, after the authentication, htmx and diary middleware.
+
+    `user` is who is signed in; `patient` is whose diary the request is in (the user, or
+    the patient she is a caregiver for); `grant` is the portal's CaregiverGrant that lets
+    her in, None in her own diary (typed as a Model: education imports no portal code).
+    """
 
     user: AbstractBaseUser | AnonymousUser
+    patient: AbstractBaseUser | AnonymousUser
+    grant: Model | None
     htmx: HtmxDetails
 
 

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from portal.models import Appointment, DiaryEntry, Question, Severity
+from portal.models import Appointment, DiaryEntry, Question, Severity, display_name
 
 SNOMED = "http://snomed.info/sct"
 # SNOMED CT 246112005 |Severity (attribute)| names the severity component.
@@ -33,6 +33,8 @@ CSV_COLUMNS = [
     "diary_entry_id",
     "created_at",
     "updated_at",
+    # Who entered it for the patient (a caregiver); empty when she did herself.
+    "entered_by",
 ]
 
 # A cell a spreadsheet would run as a formula (OWASP "CSV injection") is kept as text.
@@ -52,7 +54,12 @@ def _cell(value) -> str:
 
 
 def _entries(user) -> Iterable[DiaryEntry]:
-    return DiaryEntry.objects.for_patient(user).select_related("symptom").order_by("occurred_at")
+    entries = DiaryEntry.objects.for_patient(user).select_related("symptom", "entered_by")
+    return entries.order_by("occurred_at")
+
+
+def _entered_by(record) -> str:
+    return display_name(record.entered_by) if record.entered_by_id else ""
 
 
 def _profile_row(user) -> dict:
@@ -81,8 +88,10 @@ def rows(user) -> Iterable[dict]:
             "note": entry.note,
             "created_at": entry.created_at,
             "updated_at": entry.updated_at,
+            "entered_by": _entered_by(entry),
         }
-    for appointment in Appointment.objects.for_patient(user).order_by("starts_at", "pk"):
+    appointments = Appointment.objects.for_patient(user).select_related("entered_by")
+    for appointment in appointments.order_by("starts_at", "pk"):
         yield {
             "record": "appointment",
             "id": appointment.pk,
@@ -93,8 +102,10 @@ def rows(user) -> Iterable[dict]:
             "note": appointment.notes,
             "created_at": appointment.created_at,
             "updated_at": appointment.updated_at,
+            "entered_by": _entered_by(appointment),
         }
-    for question in Question.objects.for_patient(user).order_by("created_at", "pk"):
+    questions = Question.objects.for_patient(user).select_related("entered_by")
+    for question in questions.order_by("created_at", "pk"):
         yield {
             "record": "question",
             "id": question.pk,
@@ -103,6 +114,7 @@ def rows(user) -> Iterable[dict]:
             "diary_entry_id": question.entry_id or "",
             "created_at": question.created_at,
             "updated_at": question.updated_at,
+            "entered_by": _entered_by(question),
         }
 
 
@@ -115,7 +127,7 @@ def as_csv(user) -> str:
     return out.getvalue()
 
 
-def _observation(entry: DiaryEntry, patient_ref: str) -> dict:
+def _observation(entry: DiaryEntry, patient_ref: str, performer_ref: str) -> dict:
     if entry.symptom_id and entry.symptom.snomed_code:
         code = {
             "coding": [
@@ -143,7 +155,7 @@ def _observation(entry: DiaryEntry, patient_ref: str) -> dict:
         ],
         "code": code,
         "subject": {"reference": patient_ref},
-        "performer": [{"reference": patient_ref}],
+        "performer": [{"reference": performer_ref}],
         "effectiveDateTime": entry.occurred_at.isoformat(),
         "issued": entry.created_at.isoformat(),
         "component": [
@@ -163,7 +175,8 @@ def _observation(entry: DiaryEntry, patient_ref: str) -> dict:
 
 
 def as_fhir_bundle(user) -> dict:
-    """A FHIR R4 collection Bundle: the Patient, then one Observation per diary entry."""
+    """A FHIR R4 collection Bundle: the Patient, then one Observation per diary entry.
+    An entry a caregiver made names her, a RelatedPerson of the patient, as its performer."""
     patient_url = f"urn:uuid:{uuid.uuid4()}"
     patient = {"resourceType": "Patient", "active": True}
     name = {}
@@ -176,10 +189,22 @@ def as_fhir_bundle(user) -> dict:
     if user.email:
         patient["telecom"] = [{"system": "email", "value": user.email}]
     entries = [{"fullUrl": patient_url, "resource": patient}]
+    caregiver_urls: dict[int, str] = {}
     for entry in _entries(user):
-        entries.append(
-            {"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": _observation(entry, patient_url)}
-        )
+        performer_url = patient_url
+        if entry.entered_by_id:
+            performer_url = caregiver_urls.get(entry.entered_by_id, "")
+            if not performer_url:
+                performer_url = caregiver_urls[entry.entered_by_id] = f"urn:uuid:{uuid.uuid4()}"
+                caregiver = {
+                    "resourceType": "RelatedPerson",
+                    "patient": {"reference": patient_url},
+                    "relationship": [{"text": "Caregiver"}],
+                    "name": [{"text": display_name(entry.entered_by)}],
+                }
+                entries.append({"fullUrl": performer_url, "resource": caregiver})
+        observation = _observation(entry, patient_url, performer_url)
+        entries.append({"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": observation})
     return {
         "resourceType": "Bundle",
         "type": "collection",
@@ -188,7 +213,16 @@ def as_fhir_bundle(user) -> dict:
     }
 
 
-SUMMARY_CSV_HEADER = ["date", "time", "symptom", "own words", "severity", "severity (0-4)", "note"]
+SUMMARY_CSV_HEADER = [
+    "date",
+    "time",
+    "symptom",
+    "own words",
+    "severity",
+    "severity (0-4)",
+    "note",
+    "entered by",
+]
 
 
 def summary_csv_rows(patient, start: date, end: date) -> Iterator[list[str]]:
@@ -198,7 +232,7 @@ def summary_csv_rows(patient, start: date, end: date) -> Iterator[list[str]]:
     entries = (
         DiaryEntry.objects.for_patient(patient)
         .between(start, end)
-        .select_related("symptom")
+        .select_related("symptom", "entered_by")
         .order_by("occurred_at", "pk")
         .iterator(chunk_size=500)
     )
@@ -212,4 +246,5 @@ def summary_csv_rows(patient, start: date, end: date) -> Iterator[list[str]]:
             Severity(entry.severity).label,
             str(entry.severity),
             csv_safe(entry.note),
+            csv_safe(_entered_by(entry)),
         ]

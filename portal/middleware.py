@@ -1,4 +1,4 @@
-"""Request ids, response headers and automatic sign-out.
+"""Request ids, response headers, automatic sign-out, and whose diary a request is in.
 
 Each class is listed in settings.MIDDLEWARE; the comments there say why in that order.
 """
@@ -14,11 +14,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import resolve_url
+from django.shortcuts import redirect, resolve_url
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from portal import audit
+from portal.models import CaregiverGrant
 
 # A proxy's request id is kept only when it looks like one (no header injection, no PHI).
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -177,3 +178,51 @@ class HtmxSignInRedirectMiddleware:
         ):
             return HttpResponseClientRedirect(response.url)
         return response
+
+
+# The session holds the id of the grant a caregiver is using, never the patient's id.
+DIARY_OF = "portal_diary_of"
+# URL namespaces whose views read or write the patient's diary (request.patient).
+DIARY_NAMESPACES = {"diary", "summary", "appointments", "questions"}
+
+
+class DiaryOfMiddleware:
+    """Sets request.patient, whose diary this request is in, and request.grant, the
+    caregiver grant that lets the signed-in account in (None in one's own diary).
+
+    The grant is checked again on every request, so a revoked or ended one takes effect
+    at once: the session forgets it, and a diary request goes to the home page instead.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.patient = request.user
+        request.grant = None
+        request.portal_diary_ended = False
+        if request.user.is_authenticated and DIARY_OF in request.session:
+            grant_id = request.session[DIARY_OF]
+            grants = CaregiverGrant.objects.for_caregiver(request.user).select_related("patient")
+            grant = grants.active().filter(pk=grant_id).first()
+            if grant is None:
+                del request.session[DIARY_OF]
+                request.portal_diary_ended = True
+                ended = grants.filter(pk=grant_id).first()
+                name = f"{ended.patient_name}'s" if ended else "that"
+                messages.info(request, f"Your access to {name} diary has ended.")
+            else:
+                request.patient = grant.patient
+                request.grant = grant
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not request.portal_diary_ended:
+            return None
+        if request.resolver_match.namespace not in DIARY_NAMESPACES:
+            return None
+        # The page asked for was the patient's; nothing of it is shown or changed.
+        home = resolve_url("home")
+        if request.headers.get("HX-Request") == "true":
+            return HttpResponseClientRedirect(home)
+        return redirect(home)

@@ -1,4 +1,6 @@
+import hashlib
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -55,8 +57,9 @@ class DiaryEntryQuerySet(PatientOwnedQuerySet):
         return self.order_by("-occurred_at", "-pk")
 
     def with_sections(self):
-        """The symptom and its article sections, in a fixed number of queries."""
-        return self.select_related("symptom").prefetch_related(
+        """The symptom and its article sections, and who entered it (a caregiver), in a
+        fixed number of queries."""
+        return self.select_related("symptom", "entered_by").prefetch_related(
             "symptom__symptom_sections__section__article"
         )
 
@@ -143,6 +146,15 @@ class DiaryEntry(models.Model):
     note = models.TextField(max_length=NOTE_MAX_LENGTH, blank=True)
     # A random key the form carries, so a retried post (after a timeout) saves nothing twice.
     submission_id = models.UUIDField(null=True, blank=True, editable=False)
+    # A caregiver who saved this for the patient; None when the patient did it herself.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -259,6 +271,15 @@ class Appointment(models.Model):
     location = models.CharField("where", max_length=200, blank=True)
     purpose = models.CharField(max_length=200, blank=True)
     notes = models.TextField(max_length=2000, blank=True)
+    # A caregiver who saved this for the patient; None when the patient did it herself.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -289,6 +310,15 @@ class Question(models.Model):
     section = models.ForeignKey(
         Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A caregiver who saved this for the patient; None when the patient did it herself.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -314,6 +344,10 @@ class AuditEventQuerySet(models.QuerySet):
     def for_account(self, user):
         return self.filter(actor_id=user.pk)
 
+    def by_others_about(self, patient):
+        """What other accounts (her caregivers) did in the patient's diary."""
+        return self.filter(patient_id=patient.pk).exclude(actor_id=patient.pk)
+
 
 class AuditEvent(models.Model):
     """Append-only record of security-relevant actions. Never holds health data.
@@ -328,6 +362,9 @@ class AuditEvent(models.Model):
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # Whose diary the action was in (the patient), when it was in one; a plain integer for
+    # the same reason as actor_id. Differs from actor_id when a caregiver acted.
+    patient_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     action = models.CharField(max_length=64)
     record_type = models.CharField(max_length=64, blank=True)
     record_id = models.CharField(max_length=64, blank=True)
@@ -394,3 +431,130 @@ class DeniedAccessCount(models.Model):
     def in_full(self) -> bool:
         """Whether the latest denial counted still gets its own audit row."""
         return self.count <= self.ROWS_IN_FULL
+
+
+def display_name(user) -> str:
+    """How the portal names an account to others: its name, else its email address."""
+    return user.get_full_name() or user.first_name or user.email or user.get_username()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class CaregiverGrantQuerySet(PatientOwnedQuerySet):
+    def for_caregiver(self, user):
+        return self.filter(caregiver=user)
+
+    def active(self, now: datetime | None = None):
+        """Accepted, not revoked, and not past its end date (the end date is the last day)."""
+        today = timezone.localdate(now or timezone.now())
+        return self.filter(
+            caregiver__isnull=False, accepted_at__isnull=False, revoked_at__isnull=True
+        ).filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=today))
+
+    def live(self):
+        """Not revoked: pending, active or past its end date (the patient may extend it)."""
+        return self.filter(revoked_at__isnull=True)
+
+    def with_token(self, token: str):
+        return self.filter(token_hash=token_hash(token))
+
+
+class CaregiverGrant(models.Model):
+    """A patient lets another account see, or also add to, her diary.
+
+    The invitation's link carries a random token; only its SHA-256 is stored, so the table
+    cannot be used to accept an invitation. The caregiver is set when the link is accepted.
+    """
+
+    INVITATION_LIFETIME = timedelta(days=7)
+    NAME_MAX_LENGTH = 100
+
+    class Access(models.TextChoices):
+        VIEW = "view", "View"
+        LOG = "log", "View and log for me"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caregiver_grants"
+    )
+    caregiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="grants_as_caregiver",
+    )
+    email = models.EmailField("their email address")
+    patient_name = models.CharField(
+        "your name as they know you",
+        max_length=NAME_MAX_LENGTH,
+        help_text="Shown to them in the invitation and on every page of your diary.",
+    )
+    access = models.CharField(max_length=8, choices=Access.choices, default=Access.VIEW)
+    ends_on = models.DateField(
+        "access ends after", null=True, blank=True, help_text="Leave empty for no end date."
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_at = models.DateTimeField(default=timezone.now)
+    invitation_expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CaregiverGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-invited_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(caregiver=models.F("patient")),
+                name="grant_caregiver_is_not_patient",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "caregiver"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="grant_one_live_per_caregiver",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(caregiver__isnull=False),
+                name="grant_accepted_has_caregiver",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Caregiver grant {self.pk}"
+
+    def new_token(self) -> str:
+        """Gives the grant a fresh invitation token and returns it (for the email only)."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = token_hash(token)
+        self.invited_at = timezone.now()
+        self.invitation_expires_at = self.invited_at + self.INVITATION_LIFETIME
+        return token
+
+    @property
+    def can_log(self) -> bool:
+        return self.access == self.Access.LOG
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+    def invitation_expired(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.invitation_expires_at
+
+    def is_active(self, now: datetime | None = None) -> bool:
+        today = timezone.localdate(now or timezone.now())
+        return (
+            self.accepted_at is not None
+            and self.revoked_at is None
+            and (self.ends_on is None or self.ends_on >= today)
+        )
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return "Stopped"
+        if self.accepted_at is None:
+            return "Invitation expired" if self.invitation_expired() else "Invited"
+        return "Active" if self.is_active() else "Ended"

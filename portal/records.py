@@ -12,13 +12,16 @@ from django.shortcuts import redirect, render
 
 from education.web import PortalRequest
 from portal import audit
+from portal.caregivers.access import entered_by
 
 FORM_TEMPLATE = "portal/_record_form.html"
 
 
 def save(request: PortalRequest, form: forms.ModelForm, *, action: str) -> models.Model:
-    """Saves a valid form's record as the signed-in patient's, with its audit row."""
-    form.instance.patient = request.user
+    """Saves a valid form's record as the diary's patient's, with its audit row; a
+    caregiver who saves it is recorded as having entered it."""
+    form.instance.patient = request.patient
+    form.instance.entered_by = entered_by(request)
     with transaction.atomic():
         saved = form.save()
         audit.record(request, action, target=saved)

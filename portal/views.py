@@ -15,7 +15,7 @@ def home(request: HttpRequest) -> HttpResponse:
     articles = Article.objects.published()
     next_appointment = None
     if request.user.is_authenticated:
-        next_appointment = Appointment.objects.for_patient(request.user).upcoming().first()
+        next_appointment = Appointment.objects.for_patient(request.patient).upcoming().first()
     context = {"articles": articles, "next_appointment": next_appointment}
     return render(request, "portal/home.html", context)
 

@@ -6,8 +6,9 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from education.web import PortalRequest, is_partial
 from portal import audit, exports
 from portal.account.forms import DeleteAccountForm
-from portal.models import AuditEvent
+from portal.models import AuditEvent, display_name
 
 # What the activity page shows, in the patient's words.
 ACTIVITY_LABELS = {
@@ -37,6 +38,28 @@ ACTIVITY_LABELS = {
     ("summary.print", AuditEvent.Outcome.SUCCESS): "Your summary was printed",
 }
 ACTIVITY_LIMIT = 30
+# What a caregiver did in the patient's diary, as "<her name> <label>"; no health data.
+CAREGIVER_LABELS = {
+    "caregiver.accept": "accepted your invitation",
+    "caregiver.switch": "opened your diary",
+    "diary.view": "viewed your diary",
+    "diary.entry_view": "viewed a diary entry",
+    "diary.entry_create": "added a diary entry",
+    "diary.entry_edit": "changed a diary entry",
+    "diary.entry_delete": "deleted a diary entry",
+    "summary.view": "viewed your summary",
+    "summary.print": "printed your summary",
+    "summary.export": "downloaded your summary",
+    "appointment.view": "viewed your appointments",
+    "appointment.create": "added an appointment",
+    "appointment.edit": "changed an appointment",
+    "appointment.delete": "deleted an appointment",
+    "question.view": "viewed your questions",
+    "question.create": "added a question",
+    "question.edit": "changed a question",
+    "question.asked": "marked a question as asked or not",
+    "question.delete": "deleted a question",
+}
 
 
 @require_GET
@@ -50,6 +73,8 @@ def activity(request: PortalRequest) -> HttpResponse:
     events = (
         AuditEvent.objects.for_account(request.user)
         .filter(action__in={action for action, _ in ACTIVITY_LABELS})
+        # Not what she did as a caregiver in someone else's diary ("Your summary was …").
+        .filter(Q(patient_id__isnull=True) | Q(patient_id=request.user.pk))
         .only("occurred_at", "action", "outcome", "ip_address")[:ACTIVITY_LIMIT]
     )
     rows = [
@@ -61,7 +86,32 @@ def activity(request: PortalRequest) -> HttpResponse:
         }
         for event in events
     ]
-    return render(request, "portal/account/activity.html", {"rows": rows})
+    return render(
+        request,
+        "portal/account/activity.html",
+        {"rows": rows, "helper_rows": _what_helpers_did(request)},
+    )
+
+
+def _what_helpers_did(request: PortalRequest) -> list[dict]:
+    """What the patient's caregivers viewed and changed in her diary, newest first."""
+    events = list(
+        AuditEvent.objects.by_others_about(request.user)
+        .filter(action__in=CAREGIVER_LABELS.keys())
+        .only("occurred_at", "actor_id", "action", "outcome")[:ACTIVITY_LIMIT]
+    )
+    if not events:
+        return []
+    actors = get_user_model().objects.in_bulk({event.actor_id for event in events})
+    rows = []
+    for event in events:
+        actor = actors.get(event.actor_id)
+        who = display_name(actor) if actor else "Someone who helped you (account deleted)"
+        what = CAREGIVER_LABELS[event.action]
+        if event.outcome != AuditEvent.Outcome.SUCCESS:
+            what = f"was not allowed: {what.removeprefix('was ')}"
+        rows.append({"when": event.occurred_at, "what": f"{who} {what}", "outcome": event.outcome})
+    return rows
 
 
 @require_GET

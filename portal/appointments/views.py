@@ -10,6 +10,7 @@ from education.web import PortalRequest
 from portal import records
 from portal.appointments.forms import AppointmentForm
 from portal.audit import own_or_404
+from portal.caregivers.access import logs_for_patient, record_caregiver_view
 from portal.models import Appointment
 
 PAST_SHOWN = 20
@@ -18,14 +19,15 @@ LIST_URL = "appointments:appointment_list"
 
 def _get_appointment_for_patient(request: PortalRequest, pk: int) -> Appointment:
     """The patient's own appointment; anyone else's is a 404, and the attempt is audited."""
-    appointments = Appointment.objects.for_patient(request.user)
+    appointments = Appointment.objects.for_patient(request.patient)
     return own_or_404(request, appointments, pk, action="appointment.access")
 
 
 @never_cache
 @require_GET
 def appointment_list(request: PortalRequest) -> HttpResponse:
-    appointments = Appointment.objects.for_patient(request.user)
+    record_caregiver_view(request, "appointment.view", record_type="appointments")
+    appointments = Appointment.objects.for_patient(request.patient).select_related("entered_by")
     now = timezone.now()
     return render(
         request,
@@ -39,6 +41,7 @@ def appointment_list(request: PortalRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@logs_for_patient
 def appointment_create(request: PortalRequest) -> HttpResponse:
     return _form_page(
         request,
@@ -51,6 +54,7 @@ def appointment_create(request: PortalRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@logs_for_patient
 def appointment_edit(request: PortalRequest, pk: int) -> HttpResponse:
     appointment = _get_appointment_for_patient(request, pk)
     return _form_page(
@@ -73,6 +77,7 @@ def _form_page(
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@logs_for_patient
 def appointment_delete(request: PortalRequest, pk: int) -> HttpResponse:
     return records.delete_page(
         request,

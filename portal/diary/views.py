@@ -16,6 +16,7 @@ from education.matching import match_symptoms
 from education.models import Section
 from education.web import PortalRequest, is_partial
 from portal import audit
+from portal.caregivers.access import entered_by, logs_for_patient, record_caregiver_view
 from portal.diary.forms import DiaryEntryForm, DiaryFilterForm
 from portal.models import DiaryEntry
 
@@ -25,7 +26,7 @@ _LISTBOX_ID = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 
 def _get_entry_for_patient(request: PortalRequest, pk: int) -> DiaryEntry:
     """The patient's own entry; anyone else's is a 404, and the attempt is audited."""
-    entries = DiaryEntry.objects.for_patient(request.user).with_sections()
+    entries = DiaryEntry.objects.for_patient(request.patient).with_sections()
     return audit.own_or_404(request, entries, pk, action=f"diary.{request.resolver_match.url_name}")
 
 
@@ -35,7 +36,7 @@ def _new_entry_form() -> DiaryEntryForm:
 
 
 def _diary_page(request: PortalRequest, filter_form: DiaryFilterForm, cursor: str = "") -> dict:
-    entries = filter_form.filter(DiaryEntry.objects.for_patient(request.user))
+    entries = filter_form.filter(DiaryEntry.objects.for_patient(request.patient))
     page = list(entries.newest_first().with_sections().before(cursor)[: PAGE_SIZE + 1])
     has_more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
@@ -70,6 +71,7 @@ def _diary_context(request: PortalRequest, **extra) -> dict:
 def entry_list(request: PortalRequest) -> HttpResponse:
     """The diary. POST carries filters and the "show earlier entries" cursor in the body."""
     if request.method == "GET":
+        record_caregiver_view(request, "diary.view", record_type="diary")
         return render(request, "portal/diary/diary.html", _diary_context(request))
     filter_form = DiaryFilterForm(request.POST)
     cursor = request.POST.get("before", "")
@@ -116,6 +118,7 @@ def symptom_suggestions(request: PortalRequest) -> HttpResponse:
 @require_POST
 @vary_on_headers("HX-Request")
 @never_cache
+@logs_for_patient
 def entry_create(request: PortalRequest) -> HttpResponse:
     form = DiaryEntryForm(request.POST)
     if not form.is_valid():
@@ -130,7 +133,8 @@ def entry_create(request: PortalRequest) -> HttpResponse:
             request, "portal/diary/diary.html", _diary_context(request, form=form), status=400
         )
     new_entry = form.save(commit=False)
-    new_entry.patient = request.user
+    new_entry.patient = request.patient
+    new_entry.entered_by = entered_by(request)
     new_entry.submission_id = form.cleaned_data["submission_id"]
     entry, _created = DiaryEntry.objects.create_once(
         new_entry, on_create=lambda entry: audit.record(request, "diary.entry_create", target=entry)
@@ -138,7 +142,7 @@ def entry_create(request: PortalRequest) -> HttpResponse:
     if not is_partial(request):
         messages.success(request, "Saved in your diary.")
         return redirect(entry.get_absolute_url())
-    entry = DiaryEntry.objects.for_patient(request.user).with_sections().get(pk=entry.pk)
+    entry = DiaryEntry.objects.for_patient(request.patient).with_sections().get(pk=entry.pk)
     context = _diary_context(request, saved_entry=entry, notice=entry.care_notice())
     return render(request, "portal/diary/diary.html#created", context)
 
@@ -148,6 +152,7 @@ def entry_create(request: PortalRequest) -> HttpResponse:
 @never_cache
 def entry_detail(request: PortalRequest, pk: int) -> HttpResponse:
     entry = _get_entry_for_patient(request, pk)
+    record_caregiver_view(request, "diary.entry_view", target=entry)
     if is_partial(request):
         return render(request, "portal/diary/diary.html#entry", {"entry": entry, "focus": True})
     return render(
@@ -158,6 +163,7 @@ def entry_detail(request: PortalRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 @never_cache
+@logs_for_patient
 def entry_edit(request: PortalRequest, pk: int) -> HttpResponse:
     entry = _get_entry_for_patient(request, pk)
     form_id = f"edit-{entry.pk}"
@@ -165,12 +171,14 @@ def entry_edit(request: PortalRequest, pk: int) -> HttpResponse:
         form = DiaryEntryForm(request.POST, instance=entry, auto_id=f"id_{form_id}_%s")
         if form.is_valid():
             with transaction.atomic():
-                entry = form.save()
+                entry = form.save(commit=False)
+                entry.entered_by = entered_by(request)
+                entry.save()
                 audit.record(request, "diary.entry_edit", target=entry)
             if not is_partial(request):
                 messages.success(request, "Your changes are saved.")
                 return redirect(entry.get_absolute_url())
-            entry = DiaryEntry.objects.for_patient(request.user).with_sections().get(pk=entry.pk)
+            entry = DiaryEntry.objects.for_patient(request.patient).with_sections().get(pk=entry.pk)
             context = {
                 "entry": entry,
                 "focus": True,
@@ -192,6 +200,7 @@ def entry_edit(request: PortalRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 @never_cache
+@logs_for_patient
 def entry_delete(request: PortalRequest, pk: int) -> HttpResponse:
     entry = _get_entry_for_patient(request, pk)
     if request.method == "POST":
@@ -219,7 +228,7 @@ def section_activity(request: PortalRequest, pk: int) -> HttpResponse:
     section = get_object_or_404(Section.objects.published().select_related("article"), pk=pk)
     days = 30
     counts = list(
-        DiaryEntry.objects.for_patient(request.user)
+        DiaryEntry.objects.for_patient(request.patient)
         .since(timezone.now() - timedelta(days=days))
         .times_per_symptom(section)
     )

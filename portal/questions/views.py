@@ -14,6 +14,7 @@ from education.models import Section
 from education.web import PortalRequest, is_partial
 from portal import records
 from portal.audit import own_or_404, record
+from portal.caregivers.access import logs_for_patient, record_caregiver_view
 from portal.models import DiaryEntry, Question
 from portal.questions.forms import QuestionEditForm, QuestionForm
 
@@ -24,8 +25,8 @@ LIST_TITLE = "Questions for my care team"
 
 def _patient_questions(request: PortalRequest) -> QuerySet[Question]:
     """The patient's own questions, with what each is about in the same query."""
-    return Question.objects.for_patient(request.user).select_related(
-        "entry__symptom", "section__article"
+    return Question.objects.for_patient(request.patient).select_related(
+        "entry__symptom", "section__article", "entered_by"
     )
 
 
@@ -48,7 +49,7 @@ def _initial_links(request: PortalRequest) -> dict:
     if entry_param:
         # A malformed id is None: the audit trail gets a well-formed id or "", never what
         # was typed.
-        entries = DiaryEntry.objects.for_patient(request.user)
+        entries = DiaryEntry.objects.for_patient(request.patient)
         initial["entry"] = own_or_404(
             request, entries, _id_param(entry_param), action="diaryentry.access"
         )
@@ -77,21 +78,23 @@ def _list_page(
 @require_GET
 @vary_on_headers("HX-Request")
 def question_list(request: PortalRequest) -> HttpResponse:
-    return _list_page(request, QuestionForm(patient=request.user))
+    record_caregiver_view(request, "question.view", record_type="questions")
+    return _list_page(request, QuestionForm(patient=request.patient))
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
+@logs_for_patient
 def question_create(request: PortalRequest) -> HttpResponse:
     if request.method == "GET":
-        form = QuestionForm(patient=request.user, initial=_initial_links(request))
+        form = QuestionForm(patient=request.patient, initial=_initial_links(request))
         return _add_page(request, form, **form.initial)
-    form = QuestionForm(request.POST, patient=request.user)
+    form = QuestionForm(request.POST, patient=request.patient)
     if form.is_valid():
         records.save(request, form, action="question.create")
         if is_partial(request):
-            return _list_page(request, QuestionForm(patient=request.user), announcement="Added.")
+            return _list_page(request, QuestionForm(patient=request.patient), announcement="Added.")
         messages.success(request, "Question added.")
         return redirect(LIST_URL)
     if is_partial(request):
@@ -118,6 +121,7 @@ def _add_page(
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@logs_for_patient
 def question_edit(request: PortalRequest, pk: int) -> HttpResponse:
     question = _get_question_for_patient(request, pk)
     return records.form_page(
@@ -139,6 +143,7 @@ def question_edit(request: PortalRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 @vary_on_headers("HX-Request")
+@logs_for_patient
 def question_asked(request: PortalRequest, pk: int) -> HttpResponse:
     """Sets (not toggles) the flag, so a repeated post changes nothing twice."""
     question = _get_question_for_patient(request, pk)
@@ -162,6 +167,7 @@ def _asked_announcement(question: Question) -> str:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@logs_for_patient
 def question_delete(request: PortalRequest, pk: int) -> HttpResponse:
     return records.delete_page(
         request,

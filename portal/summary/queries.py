@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.humanize.templatetags.humanize import apnumber
 from django.db import connection
 from django.db.models import (
@@ -125,6 +126,8 @@ class SymptomRow:
     last_at: datetime
     first_half_average: float | None
     second_half_average: float | None
+    # How many of the row's entries a caregiver entered for the patient.
+    entered_by_others: int = 0
     timeline: list[int | None] = field(default_factory=list)
 
     @property
@@ -195,6 +198,7 @@ def symptom_overview(patient, summary_range: SummaryRange) -> list[SymptomRow]:
             last_at=Max("occurred_at"),
             first_half_average=Avg("severity", filter=Q(occurred_at__lt=midpoint)),
             second_half_average=Avg("severity", filter=Q(occurred_at__gte=midpoint)),
+            entered_by_others=Count("pk", filter=Q(entered_by__isnull=False)),
         )
     )
     latest = (
@@ -225,6 +229,7 @@ def symptom_overview(patient, summary_range: SummaryRange) -> list[SymptomRow]:
             last_at=row["last_at"],
             first_half_average=row["first_half_average"],
             second_half_average=row["second_half_average"],
+            entered_by_others=row["entered_by_others"],
         )
         for row in aggregates
     ]
@@ -488,6 +493,20 @@ def recent_notes(patient, summary_range: SummaryRange) -> list[DiaryEntry]:
         .annotate(preview=Substr("note", 1, NOTE_PREVIEW_CHARS + 1))
         .order_by("-occurred_at", "-pk")[:NOTES_LIMIT]
     )
+
+
+def entered_by_others(patient, summary_range: SummaryRange, rows: list[SymptomRow]) -> list:
+    """The caregivers who entered any of the range's entries; no query when the overview's
+    rows say nobody did."""
+    if not any(row.entered_by_others for row in rows):
+        return []
+    helpers = (
+        _entries(patient, summary_range)
+        .filter(entered_by__isnull=False)
+        .values_list("entered_by", flat=True)
+        .distinct()
+    )
+    return list(get_user_model().objects.filter(pk__in=helpers).order_by("pk"))
 
 
 def open_questions(patient):

@@ -28,20 +28,22 @@ def summary(request: PortalRequest) -> HttpResponse:
     form = SummaryForm(request.GET)
     if not form.is_valid():
         return _invalid(request, form)
-    summary_range = form.summary_range(request.user)
+    patient = request.patient
+    summary_range = form.summary_range(patient)
     shown = form.shown_sections()
-    patient = request.user
     rows = queries.symptom_overview(patient, summary_range)
     context = {
         "form": SummaryForm(
             initial={"start": summary_range.start, "end": summary_range.end, "show": sorted(shown)}
         ),
+        "patient": patient,
         "summary_range": summary_range,
         "shown": shown,
         "rows": rows,
         "presets": queries.PRESET_DAYS,
         "trend_rule": queries.TREND_RULE,
         "printed_on": timezone.localdate(),
+        "entered_by": queries.entered_by_others(patient, summary_range, rows),
         # Short dates in the overview unless the range spans more than one year.
         "short_date": "j M" if summary_range.start.year == summary_range.end.year else "j M Y",
     }
@@ -91,10 +93,10 @@ def summary_csv(request: PortalRequest) -> HttpResponse:
     form = SummaryForm(request.GET)
     if not form.is_valid():
         return _invalid(request, form)
-    summary_range = form.summary_range(request.user)
+    summary_range = form.summary_range(request.patient)
     record(request, "summary.export", record_type="summary")
     writer = csv.writer(_Echo())
-    rows = exports.summary_csv_rows(request.user, summary_range.start, summary_range.end)
+    rows = exports.summary_csv_rows(request.patient, summary_range.start, summary_range.end)
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
     )

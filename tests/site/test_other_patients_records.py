@@ -13,7 +13,14 @@ from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from portal.models import Appointment, AuditEvent, DiaryEntry, Question, Severity
+from portal.models import (
+    Appointment,
+    AuditEvent,
+    CaregiverGrant,
+    DiaryEntry,
+    Question,
+    Severity,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +50,19 @@ def make_question(patient):
     return Question.objects.create(patient=patient, text="bob's private question")
 
 
-RECORDS = {"diary": make_entry, "appointments": make_appointment, "questions": make_question}
+def make_grant(patient):
+    grant = CaregiverGrant(patient=patient, email="bobs-helper@example.org", patient_name="bob's")
+    grant.new_token()
+    grant.save()
+    return grant
+
+
+RECORDS = {
+    "diary": make_entry,
+    "appointments": make_appointment,
+    "questions": make_question,
+    "caregivers": make_grant,
+}
 
 HOSTILE_POST = {
     "text": "changed by alice",
@@ -55,6 +74,7 @@ HOSTILE_POST = {
     "starts_at": "2026-12-01T10:00",
     "asked": "on",
     "confirm": "on",
+    "access": "log",
 }
 
 
@@ -86,6 +106,8 @@ def test_the_walk_finds_the_record_urls_we_know_of():
         "questions:question_edit",
         "questions:question_asked",
         "questions:question_delete",
+        "caregivers:grant_edit",
+        "caregivers:grant_revoke",
     } <= names
 
 

@@ -32,9 +32,18 @@ def test_it_downloads_the_range_oldest_first_in_local_time(alice_client, alice):
     )
     assert "no-store" in response["Cache-Control"]
     assert rows == [
-        ["date", "time", "symptom", "own words", "severity", "severity (0-4)", "note"],
-        ["2026-10-01", "00:00", "", "hip ache", "Mild", "1", ""],
-        ["2026-10-02", "09:15", "Bone pain", "", "Severe", "3", "Worse on stairs"],
+        [
+            "date",
+            "time",
+            "symptom",
+            "own words",
+            "severity",
+            "severity (0-4)",
+            "note",
+            "entered by",
+        ],
+        ["2026-10-01", "00:00", "", "hip ache", "Mild", "1", "", ""],
+        ["2026-10-02", "09:15", "Bone pain", "", "Severe", "3", "Worse on stairs", ""],
     ]
 
 
