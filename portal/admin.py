@@ -3,7 +3,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from portal import audit
-from portal.models import AuditEvent, DeniedAccessCount, DiaryEntry
+from portal.models import AuditEvent, CaregiverGrant, DeniedAccessCount, DiaryEntry
 
 
 @admin.register(DiaryEntry)
@@ -70,13 +70,14 @@ class AuditEventAdmin(admin.ModelAdmin):
         "action",
         "outcome",
         "actor_id",
+        "patient_id",
         "record_type",
         "record_id",
         "ip_address",
         "request_id",
     ]
     list_filter = ["action", "outcome", "record_type"]
-    search_fields = ["=actor_id", "=record_id", "=ip_address", "=request_id"]
+    search_fields = ["=actor_id", "=patient_id", "=record_id", "=ip_address", "=request_id"]
     date_hierarchy = "occurred_at"
     ordering = ["-occurred_at", "-pk"]
     show_full_result_count = False
@@ -110,5 +111,39 @@ class DeniedAccessCountAdmin(admin.ModelAdmin):
 
     def has_delete_permission(
         self, request: HttpRequest, obj: DeniedAccessCount | None = None
+    ) -> bool:
+        return False
+
+
+@admin.register(CaregiverGrant)
+class CaregiverGrantAdmin(admin.ModelAdmin):
+    """Read-only, for support: who may see whose diary. Only the patient gives, changes or
+    stops a grant (on her own "People who help me" page); the token's hash is not shown."""
+
+    list_display = ["pk", "patient", "caregiver", "access", "ends_on", "accepted_at", "revoked_at"]
+    list_select_related = ["patient", "caregiver"]
+    search_fields = ["patient__username", "caregiver__username"]
+    fields = [
+        "patient",
+        "caregiver",
+        "access",
+        "ends_on",
+        "invited_at",
+        "invitation_expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: CaregiverGrant | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: CaregiverGrant | None = None
     ) -> bool:
         return False

@@ -211,3 +211,21 @@ def test_switching_needs_one_of_her_own_active_grants(dana_client, dana, alice, 
     assert "portal_diary_of" not in dana_client.session
     denied = AuditEvent.objects.filter(action="caregiver.switch", outcome="denied")
     assert denied.count() == 4
+
+
+def test_grants_are_read_only_in_the_staff_admin(client, alice, dana, logs_for_alice):
+    from tests.conftest import pass_second_factor
+
+    staff = type(alice).objects.create_user("staff", "staff@example.org", "x", is_staff=True)
+    staff.is_superuser = True
+    staff.save()
+    pass_second_factor(client, staff)
+    base = "/staff-admin/portal/caregivergrant/"
+    assert client.get(base).status_code == 200
+    page = client.get(f"{base}{logs_for_alice.pk}/change/")
+    assert page.status_code == 200 and logs_for_alice.token_hash not in page.content.decode()
+    assert client.post(f"{base}{logs_for_alice.pk}/change/", {"access": "view"}).status_code == 403
+    assert client.get(f"{base}add/").status_code == 403
+    assert client.post(f"{base}{logs_for_alice.pk}/delete/").status_code == 403
+    logs_for_alice.refresh_from_db()
+    assert logs_for_alice.access == "log"
