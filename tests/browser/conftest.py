@@ -78,15 +78,20 @@ def checks(page):
     return PageChecks(page)
 
 
+def sign_in_on(page, base_url: str, email: str, password: str) -> None:
+    """Submits the sign-in form on `page`: the default page, or one of a test's own context."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
 @pytest.fixture
 def sign_in(page, live_server):
     """Signs in by email address (tests.conftest.make_patient gives alice@example.org)."""
 
     def _sign_in(email: str, password: str) -> None:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
+        sign_in_on(page, live_server.url, email, password)
 
     return _sign_in

@@ -6,6 +6,8 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in_on
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EMAIL = "carol@example.org"
@@ -79,10 +81,7 @@ def test_patient_signs_up_enrols_an_authenticator_and_signs_in_with_a_code(
     assert page.evaluate("localStorage.getItem('left-behind')") is None
     assert page.evaluate("sessionStorage.getItem('x')") is None
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_on(page, live_server.url, EMAIL, PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
     checks.check()
 

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from education.models import Symptom
 from portal.models import DiaryEntry
+from tests.browser.conftest import sign_in_on
 from tests.conftest import make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -141,10 +142,7 @@ def test_an_urgent_symptom_shows_the_care_team_notice(page, live_server, checks,
 def test_the_diary_works_with_javascript_off(browser, live_server, seeded):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill("alice@example.org")
-    page.get_by_label("Password").fill("alice-password-123")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_on(page, live_server.url, "alice@example.org", "alice-password-123")
     page.goto(f"{live_server.url}/diary/")
     page.get_by_label("What are you feeling?").fill("yellow eyes")
     page.get_by_role("button", name="Find matching symptoms").click()
@@ -169,10 +167,7 @@ def test_the_diary_works_with_javascript_off(browser, live_server, seeded):
 def test_the_diary_fits_a_phone_screen(browser, live_server, seeded, django_user_model):
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill("alice@example.org")
-    page.get_by_label("Password").fill("alice-password-123")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_on(page, live_server.url, "alice@example.org", "alice-password-123")
     page.goto(f"{live_server.url}/diary/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     small = page.evaluate(

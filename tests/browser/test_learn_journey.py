@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in_on
 from tests.conftest import make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,10 +46,7 @@ def test_the_section_page_and_sign_in_errors_are_accessible(page, live_server, c
     expect(page.get_by_text("Difficulty in catching breath")).to_be_visible()
     checks.check()
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill("alice@example.org")
-    page.get_by_label("Password").fill("not her password")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_on(page, live_server.url, "alice@example.org", "not her password")
     expect(page.get_by_role("alert")).to_contain_text("password you specified are not correct")
     checks.check()
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from portal.models import Appointment, AuditEvent, Question, Severity
+from tests.browser.conftest import sign_in_on
 from tests.conftest import entry, local, make_patient, symptom
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -137,10 +138,7 @@ def test_the_print_button_opens_printing_and_records_it(
 def test_summary_reflows_at_200_percent_zoom(browser, live_server, month_of_diary):
     context = browser.new_context(viewport={"width": 640, "height": 400}, device_scale_factor=2)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill("alice@example.org")
-    page.get_by_label("Password").fill("alice-password-123")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_on(page, live_server.url, "alice@example.org", "alice-password-123")
     page.goto(f"{live_server.url}/summary/")
     expect(page.get_by_role("heading", name="Symptom overview")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 640
