@@ -245,6 +245,7 @@ def symptom_overview(patient, summary_range: SummaryRange) -> list[SymptomRow]:
 SEVERE_FROM = Severity.SEVERE
 RISE_LEVELS = DiaryEntry.RISE_LEVELS
 RISE_WINDOW = DiaryEntry.RISE_WINDOW
+RISE_RULE = f"rose {apnumber(RISE_LEVELS)} or more levels within {RISE_WINDOW.days} days"
 GUIDANCE_LABELS = {
     Urgency.CONTACT: "Contact guidance",
     Urgency.EMERGENCY: "Emergency guidance",
@@ -296,7 +297,7 @@ class AttentionLine:
 
     @property
     def rise_rule(self) -> str:
-        return f"rose {apnumber(RISE_LEVELS)} or more levels within {RISE_WINDOW.days} days"
+        return RISE_RULE
 
 
 @dataclass
@@ -310,8 +311,8 @@ class Attention:
     def nothing_flagged(self) -> str:
         severe = " or ".join(level.label for level in Severity if level >= SEVERE_FROM)
         return (
-            f"Nothing in this period was rated {severe}, rose by {apnumber(RISE_LEVELS)} levels "
-            "within a week, or is a symptom to contact the care team about."
+            f"Nothing in this period was rated {severe}, {RISE_RULE}, "
+            "or is a symptom to contact the care team about."
         )
 
 
