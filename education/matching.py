@@ -52,6 +52,23 @@ WEAK = _word_set(
     """
 )
 
+# Words that deny what follows ("no pain today", "haven't been sick"): a phrase matched
+# within NEGATION_WINDOW words after one, in the same clause, is not reported, unless the
+# word is part of the phrase itself ("no appetite", "not hungry").
+NEGATIONS = _word_set(
+    """
+    no not never without none havent hasnt hadnt isnt arent wasnt werent dont doesnt didnt
+    """
+)
+NEGATION_WINDOW = 3
+# "not sure it's a rash" hedges; it does not deny.
+NOT_A_NEGATION_BEFORE = _word_set("sure certain")
+WEAK |= NEGATIONS
+
+# Where one complaint ends and the next begins: "headache and threw up", "tired, sore
+# mouth". Each clause is matched on its own as well as within the whole text.
+_CLAUSE_BREAK = re.compile(r"[,;.!?&+\n]|\b(?:and|but|with|then|plus)\b", re.IGNORECASE)
+
 # Words that complete a phrase ("had a fit") but say too little to suggest one on their own
 # ("I feel fit").
 NO_PARTIAL = _word_set(
@@ -367,10 +384,10 @@ def _score_phrase(
     full: dict[str, list[tuple[int, float]]],
     partial: dict[str, list[tuple[int, float]]],
     strong_count: int,
-) -> float:
-    """How well the typed words carry the phrase; 0.0 when they do not.
+) -> tuple[float, set[int]]:
+    """How well the typed words carry the phrase, and which of them do; 0.0 when they do not.
 
-    full maps a phrase word to the typed words (by position) that match it; partial does the
+    full maps a phrase word to the typed words (by index) that match it; partial does the
     same for the typed content words, allowing an unfinished last word.
     """
     # Full match: every word of the phrase is in the text, each matched by a different word.
@@ -388,34 +405,48 @@ def _score_phrase(
             total += best
         else:
             if any(known not in WEAK for known in phrase.words):
-                return total + 0.5
+                return total + 0.5, used
     # Partial match: the text so far ("bone", "naus") is part of a longer phrase.
     if not strong_count:
-        return 0.0
+        return 0.0, set()
     best_by_typed: dict[int, float] = {}
     for known in phrase.words:
         for index, score in partial.get(known, ()):
             if score > best_by_typed.get(index, 0.0):
                 best_by_typed[index] = score
     if len(best_by_typed) < strong_count:
-        return 0.0
-    return 0.4 * sum(best_by_typed.values())
+        return 0.0, set()
+    return 0.4 * sum(best_by_typed.values()), set(best_by_typed)
 
 
-def match_symptoms(text: str, limit: int = 5) -> list[Symptom]:
-    """The symptoms that text describes, best first; [] when nothing fits."""
-    words = normalise(text or "")
-    # Also try neighbouring words joined up: "head ache" -> "headache", "throw up" -> "throwup".
-    joined = [a + b for a, b in pairwise(words)]
-    strong = [w for w in words if w not in WEAK]
-    if not strong or limit < 1:
-        return []
-    vocabulary = _get_vocabulary()
-    last = len(words) - 1
+# A whole phrase scores at least this; a part of one ("naus") less.
+WHOLE_PHRASE_SCORE = 1.0
+
+
+def _is_negated(words: list[str], clause_of: list[int], positions: set[int]) -> bool:
+    """Whether a negation shortly before the matched words or among them ("my legs are not
+    swollen"), in their clause, denies them."""
+    first = min(positions)
+    for position in range(max(0, first - NEGATION_WINDOW), max(positions)):
+        if (
+            words[position] in NEGATIONS
+            and position not in positions
+            and clause_of[position] == clause_of[first]
+            and words[position + 1] not in NOT_A_NEGATION_BEFORE
+        ):
+            return True
+    return False
+
+
+def _scores(
+    words: list[str], clause_of: list[int], vocabulary: _Vocabulary, may_suggest: bool
+) -> dict[int, float]:
+    """Each symptom's best score for the typed words; negated matches score nothing."""
+    count = len(words)
+    last = count - 1
     # Compare each typed word with each vocabulary word once, not once per phrase.
     full: dict[str, list[tuple[int, float]]] = {}
     partial: dict[str, list[tuple[int, float]]] = {}
-    may_suggest = len(strong) <= PARTIAL_MAX_WORDS and not any(w in NO_PARTIAL for w in strong)
     for index, typed in enumerate(words):
         for known, score in vocabulary.similar(typed, may_be_prefix=False):
             full.setdefault(known, []).append((index, score))
@@ -423,11 +454,12 @@ def match_symptoms(text: str, limit: int = 5) -> list[Symptom]:
             for known, score in vocabulary.similar(typed, may_be_prefix=index == last):
                 if known not in WEAK:
                     partial.setdefault(known, []).append((index, score))
-    # A joined pair ("headache" from "head ache") must match exactly.
-    for offset, pair in enumerate(joined, start=len(words)):
-        if pair in vocabulary.words:
-            full.setdefault(pair, []).append((offset, 1.0))
-    strong_count = len({i for i, w in enumerate(words) if w not in WEAK}) if may_suggest else 0
+    # Neighbouring words joined up must match exactly: "head ache" -> "headache", "throw up"
+    # -> "throwup". A joined pair's index is count + the index of its first word.
+    for start, (a, b) in enumerate(pairwise(words)):
+        if clause_of[start] == clause_of[start + 1] and a + b in vocabulary.words:
+            full.setdefault(a + b, []).append((count + start, 1.0))
+    strong_count = sum(1 for w in words if w not in WEAK) if may_suggest else 0
     best: dict[int, float] = {}
     # A phrase none of whose words matched scores 0.0: look only at the others (the best
     # score per symptom does not depend on the order).
@@ -437,8 +469,55 @@ def match_symptoms(text: str, limit: int = 5) -> list[Symptom]:
         for phrase in vocabulary.phrases_by_word.get(known, ())
     }
     for phrase in candidates:
-        score = _score_phrase(phrase, full, partial, strong_count)
-        if score > best.get(phrase.symptom_pk, 0.0):
+        score, used = _score_phrase(phrase, full, partial, strong_count)
+        if score <= best.get(phrase.symptom_pk, 0.0):
+            continue
+        positions = {
+            i
+            for index in used
+            for i in ((index,) if index < count else (index - count, index - count + 1))
+        }
+        if not _is_negated(words, clause_of, positions):
             best[phrase.symptom_pk] = score
-    ranked = sorted(best.items(), key=lambda item: (-item[1], vocabulary.symptoms[item[0]].name))
-    return [vocabulary.symptoms[pk] for pk, _ in ranked[:limit]]
+    return best
+
+
+def match_symptoms(text: str, limit: int = 5) -> list[Symptom]:
+    """The symptoms that text describes, best first; [] when nothing fits.
+
+    With several complaints in one text ("headache and threw up"), the best match of each
+    clause comes first, in the order she wrote them; then the rest by score.
+    """
+    clauses = [
+        words
+        for part in _CLAUSE_BREAK.split((text or "")[:MAX_TEXT_LENGTH])
+        if (words := normalise(part))
+    ]
+    words = [word for clause in clauses for word in clause]
+    strong = [w for w in words if w not in WEAK]
+    if not strong or limit < 1:
+        return []
+    vocabulary = _get_vocabulary()
+    may_suggest = len(strong) <= PARTIAL_MAX_WORDS and not any(w in NO_PARTIAL for w in strong)
+    clause_of = [number for number, clause in enumerate(clauses) for _ in clause]
+    # The whole text, for phrases that span a break ("fell and broke", "problems with my
+    # vision"); then each clause alone.
+    best = _scores(words, clause_of, vocabulary, may_suggest)
+    leaders: dict[int, None] = {}
+    if len(clauses) > 1:
+        for number, clause in enumerate(clauses, start=1):
+            # Only the last clause may still be being typed.
+            last = number == len(clauses)
+            found = _scores(clause, [0] * len(clause), vocabulary, may_suggest and last)
+            for pk, score in found.items():
+                best[pk] = max(best.get(pk, 0.0), score)
+            whole = {pk: score for pk, score in found.items() if score >= WHOLE_PHRASE_SCORE}
+            if whole:
+                leader = min(whole, key=lambda pk: (-whole[pk], vocabulary.symptoms[pk].name))
+                leaders.setdefault(leader)
+
+    def rank(pk: int) -> tuple:
+        return (-best[pk], vocabulary.symptoms[pk].name)
+
+    ranked = [*leaders, *sorted(best.keys() - leaders.keys(), key=rank)]
+    return [vocabulary.symptoms[pk] for pk in ranked[:limit]]

@@ -199,3 +199,121 @@ def test_matching_asks_the_database_at_most_twice(symptoms, django_assert_max_nu
         match_symptoms("my hip aches")
     with django_assert_max_num_queries(1):
         match_symptoms("yellow eyes")
+
+
+# A symptom denied shortly before it, in the same clause, is not that symptom.
+NEGATED = [
+    "no pain today",
+    "no pain",
+    "not sick anymore",
+    "haven't been sick",
+    "I haven't been sick",
+    "I have not been sick since Monday",
+    "not feeling sick",
+    "didn't throw up",
+    "no headache",
+    "never had a fit",
+    "no rash",
+    "without a cough",
+    "isn't itchy any more",
+    "wasn't itchy",
+    "hasn't coughed",
+    "no longer tired",
+    "not tired at all",
+    "no swelling in my legs",
+    "my legs are not swollen",
+    "my ankles aren't swollen",
+]
+
+# Phrases whose own words deny something ("no appetite") still mean their symptom, and a
+# hedge ("not sure") denies nothing.
+NOT_NEGATED = [
+    ("no appetite", "loss-of-appetite"),
+    ("not hungry", "loss-of-appetite"),
+    ("I don't feel like eating", "loss-of-appetite"),
+    ("I'm not myself", "personality-or-behaviour-changes"),
+    ("no energy", "fatigue"),
+    ("I can't catch my breath", "difficulty-catching-breath"),
+    ("not sure if it is a rash", "rash-or-itchy-skin"),
+    ("I've lost weight without trying", "unexplained-weight-loss"),
+]
+
+# One complaint denied, another reported: only the reported one.
+ONE_DENIED_ONE_REPORTED = [
+    ("no headache today but I threw up", "vomiting", "headaches-or-pressure-in-the-head"),
+    ("no nausea but I was sick twice", "vomiting", "nausea"),
+    ("not sick but really tired", "fatigue", "vomiting"),
+    ("I haven't been sick, just tired", "fatigue", "vomiting"),
+    ("no vomiting, but a rash on my arms", "rash-or-itchy-skin", "vomiting"),
+    ("no pain but I was sick", "vomiting", "bone-pain"),
+]
+
+# Several complaints in one sentence: each is offered, the first-written one first.
+SEVERAL = [
+    ("headache and threw up", ["headaches-or-pressure-in-the-head", "vomiting"]),
+    ("headache, threw up", ["headaches-or-pressure-in-the-head", "vomiting"]),
+    ("threw up with a headache", ["vomiting", "headaches-or-pressure-in-the-head"]),
+    ("tired and sore bones", ["fatigue", "bone-pain"]),
+    ("itchy skin and yellow eyes", ["rash-or-itchy-skin", "jaundice"]),
+    ("I feel sick and my head hurts", ["nausea", "headaches-or-pressure-in-the-head"]),
+    ("coughing then out of breath", ["cough-that-wont-go-away", "difficulty-catching-breath"]),
+    ("splitting headache and a bit queasy", ["headaches-or-pressure-in-the-head", "nausea"]),
+    ("chest pain plus short of breath", ["chest-pain", "difficulty-catching-breath"]),
+    ("my back hurts and I feel sick", ["bone-pain", "nausea"]),
+    ("I was sick, then had a headache", ["vomiting", "headaches-or-pressure-in-the-head"]),
+    ("swollen ankles and no appetite", ["swelling", "loss-of-appetite"]),
+]
+
+# Words for which nothing in the vocabulary fits, with the new clause breaks and negations.
+STILL_UNRELATED = [
+    "I went shopping and had lunch",
+    "nice day with my grandchildren",
+    "no news",
+    "not much to say",
+    "I feel fine and had a walk",
+    "the cat and the dog",
+    "nothing new, no problems",
+    "never better",
+]
+
+
+@pytest.mark.parametrize("text", NEGATED)
+def test_a_denied_symptom_is_not_matched(symptoms, text):
+    assert match_symptoms(text) == []
+
+
+@pytest.mark.parametrize(("text", "slug"), NOT_NEGATED)
+def test_a_phrase_made_of_a_denial_still_matches(symptoms, text, slug):
+    assert [s.slug for s in match_symptoms(text)][:1] == [slug]
+
+
+@pytest.mark.parametrize(("text", "reported", "denied"), ONE_DENIED_ONE_REPORTED)
+def test_only_the_complaint_not_denied_is_matched(symptoms, text, reported, denied):
+    slugs = [s.slug for s in match_symptoms(text)]
+    assert slugs[:1] == [reported], slugs
+    assert denied not in slugs
+
+
+@pytest.mark.parametrize(("text", "slugs"), SEVERAL)
+def test_each_complaint_of_a_sentence_is_offered_in_the_order_written(symptoms, text, slugs):
+    found = [s.slug for s in match_symptoms(text)]
+    assert found[: len(slugs)] == slugs, found
+
+
+@pytest.mark.parametrize("text", STILL_UNRELATED)
+def test_text_outside_the_vocabulary_still_matches_nothing(symptoms, text):
+    assert match_symptoms(text) == []
+
+
+def test_a_word_still_being_typed_after_a_first_complaint_already_suggests(symptoms):
+    assert [s.slug for s in match_symptoms("headache and naus")] == [
+        "headaches-or-pressure-in-the-head",
+        "nausea",
+    ]
+
+
+def test_a_phrase_that_spans_a_break_still_matches(symptoms):
+    assert [s.slug for s in match_symptoms("problems with my vision")] == ["visual-disturbances"]
+    assert [s.slug for s in match_symptoms("fell and broke my wrist")][:1] == [
+        "bones-that-break-easily"
+    ]
