@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from education.rendering import render_markdown
@@ -83,6 +85,15 @@ class Urgency(models.TextChoices):
     EMERGENCY = "emergency", "Emergency"
 
 
+# Editing any of these needs a clinician to sign the guidance off again.
+GUIDANCE_FIELDS = ("urgency", "guidance_text", "guidance_source")
+SIGN_OFF_FIELDS = (
+    "guidance_signed_off_by",
+    "guidance_signed_off_by_name",
+    "guidance_signed_off_at",
+)
+
+
 class SymptomQuerySet(models.QuerySet):
     def with_main_section(self):
         return self.prefetch_related("symptom_sections__section__article")
@@ -111,6 +122,23 @@ class Symptom(models.Model):
     guidance_source = models.CharField(
         max_length=300, blank=True, help_text="Who wrote or approved the guidance, and from what."
     )
+    # A clinician's sign-off of the three guidance fields above. The account says who is
+    # accountable; the name is what patients read, kept as it was when they signed (no join
+    # on every care notice, and it survives the account being renamed or removed).
+    guidance_signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    guidance_signed_off_by_name = models.CharField(
+        "guidance signed off by", max_length=300, blank=True, editable=False
+    )
+    guidance_signed_off_at = models.DateTimeField(
+        "guidance signed off at", null=True, blank=True, editable=False
+    )
     # Lets every worker notice an edit made in the admin and rebuild its matching vocabulary.
     # Null for rows loaded from fixtures (loaddata saves raw values).
     updated_at = models.DateTimeField(auto_now=True, null=True, editable=False)
@@ -135,10 +163,61 @@ class Symptom(models.Model):
                 condition=models.Q(snomed_code="") | ~models.Q(snomed_source=""),
                 name="symptom_snomed_code_has_source",
             ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    guidance_signed_off_at__isnull=True, guidance_signed_off_by_name=""
+                )
+                | (
+                    models.Q(guidance_signed_off_at__isnull=False)
+                    & ~models.Q(guidance_signed_off_by_name="")
+                ),
+                name="symptom_sign_off_has_name_and_time",
+            ),
         ]
+        permissions = [("sign_off_guidance", "Can sign off symptom guidance")]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.is_signed_off and self._guidance_edited():
+            self.clear_sign_off()
+            if (update_fields := kwargs.get("update_fields")) is not None:
+                kwargs["update_fields"] = {*update_fields, *SIGN_OFF_FIELDS}
+        super().save(*args, **kwargs)
+        self._loaded_guidance = self._guidance()
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        symptom = super().from_db(db, field_names, values, **kwargs)
+        # The guidance as loaded, so that save() can tell whether someone edited it.
+        symptom._loaded_guidance = symptom._guidance()
+        return symptom
+
+    def _guidance(self) -> dict:
+        return {name: self.__dict__[name] for name in GUIDANCE_FIELDS if name in self.__dict__}
+
+    def _guidance_edited(self) -> bool:
+        loaded = getattr(self, "_loaded_guidance", None)
+        if loaded is None:  # a new row: nothing signed off yet to protect
+            return False
+        current = self._guidance()
+        return any(current.get(name, value) != value for name, value in loaded.items())
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.guidance_signed_off_at is not None
+
+    def sign_off(self, user) -> None:
+        """Records that `user`, a clinician, approved the guidance as it stands now."""
+        self.guidance_signed_off_by = user
+        self.guidance_signed_off_by_name = user.get_full_name() or user.get_username()
+        self.guidance_signed_off_at = timezone.now()
+
+    def clear_sign_off(self) -> None:
+        self.guidance_signed_off_by = None
+        self.guidance_signed_off_by_name = ""
+        self.guidance_signed_off_at = None
 
     @property
     def synonym_list(self) -> list[str]:

@@ -1,9 +1,16 @@
 from django.contrib import admin
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 
 from portal import audit
-from portal.models import AuditEvent, CaregiverGrant, DeniedAccessCount, DiaryEntry
+from portal.models import (
+    AuditEvent,
+    CaregiverGrant,
+    ClinicContacts,
+    DeniedAccessCount,
+    DiaryEntry,
+)
 
 
 @admin.register(DiaryEntry)
@@ -147,3 +154,35 @@ class CaregiverGrantAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: CaregiverGrant | None = None
     ) -> bool:
         return False
+
+
+@admin.register(ClinicContacts)
+class ClinicContactsAdmin(admin.ModelAdmin):
+    """One row: the list page opens it (or the form to add it on a fresh install), and it is
+    never deleted, as every care notice names its numbers."""
+
+    fields = [
+        "clinic_name",
+        "acute_oncology_line",
+        "breast_care_nurse_line",
+        "breast_care_nurse_hours",
+        "emergency_number",
+        "updated_at",
+    ]
+    readonly_fields = ["updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        exists = ClinicContacts.objects.filter(pk=ClinicContacts.SINGLETON_PK).exists()
+        return not exists and super().has_add_permission(request)
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ClinicContacts | None = None
+    ) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        if ClinicContacts.objects.filter(pk=ClinicContacts.SINGLETON_PK).exists():
+            url = reverse("admin:portal_cliniccontacts_change", args=[ClinicContacts.SINGLETON_PK])
+        else:
+            url = reverse("admin:portal_cliniccontacts_add")
+        return HttpResponseRedirect(url)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -120,6 +121,9 @@ class CareNotice:
     reasons: list[str] = field(default_factory=list)
     guidance_text: str = ""
     guidance_source: str = ""
+    # The clinician who signed the guidance off, and when; empty until one has.
+    reviewed_by: str = ""
+    reviewed_on: date | None = None
 
     @property
     def is_emergency(self) -> bool:
@@ -231,11 +235,15 @@ class DiaryEntry(models.Model):
         """Whether to tell the patient to contact their care team, and why; None if not."""
         levels = []
         reasons = []
-        guidance_text = guidance_source = ""
+        guidance_text = guidance_source = reviewed_by = ""
+        reviewed_on = None
         symptom = self.symptom if self.symptom_id else None
         if symptom is not None and symptom.urgency != Urgency.ROUTINE:
             levels.append(symptom.urgency)
             guidance_text, guidance_source = symptom.guidance_text, symptom.guidance_source
+            if symptom.is_signed_off:
+                reviewed_by = symptom.guidance_signed_off_by_name
+                reviewed_on = timezone.localdate(symptom.guidance_signed_off_at)
         if self.is_severe:
             levels.append(Urgency.CONTACT)
             reasons.append(f"You rated this as {self.get_severity_display().lower()}.")
@@ -251,7 +259,7 @@ class DiaryEntry(models.Model):
         if not levels:
             return None
         level = Urgency.EMERGENCY if Urgency.EMERGENCY in levels else Urgency.CONTACT
-        return CareNotice(level, reasons, guidance_text, guidance_source)
+        return CareNotice(level, reasons, guidance_text, guidance_source, reviewed_by, reviewed_on)
 
 
 class AppointmentQuerySet(PatientOwnedQuerySet):
@@ -558,3 +566,95 @@ class CaregiverGrant(models.Model):
         if self.accepted_at is None:
             return "Invitation expired" if self.invitation_expired() else "Invited"
         return "Active" if self.is_active() else "Ended"
+
+
+_PHONE = re.compile(r"\+?[0-9 ()\-]+")
+
+
+def validate_phone_number(value: str) -> None:
+    """Digits, spaces, parentheses and hyphens, a + only in front, and at least 3 digits."""
+    if not _PHONE.fullmatch(value) or sum(char.isdigit() for char in value) < 3:
+        raise ValidationError(
+            "Enter a phone number: digits, spaces, brackets and hyphens, a + only at the "
+            "start, and at least 3 digits.",
+            code="invalid_phone_number",
+        )
+
+
+def tel_uri(number: str) -> str:
+    """The number for a tel: link: its digits, with the leading + of an international one."""
+    number = number.strip()
+    digits = "".join(char for char in number if char.isdigit())
+    return f"tel:{'+' if number.startswith('+') else ''}{digits}" if digits else ""
+
+
+class ClinicContacts(models.Model):
+    """The clinic's phone numbers, edited by staff in the admin: one row (pk 1), never
+    deleted. Every care notice, the summary and each signed-in page's footer show them."""
+
+    SINGLETON_PK = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
+    clinic_name = models.CharField(max_length=200, help_text="As patients know it.")
+    acute_oncology_line = models.CharField(
+        "24-hour acute oncology line",
+        max_length=30,
+        validators=[validate_phone_number],
+        help_text="The number patients call day or night when unwell on treatment.",
+    )
+    breast_care_nurse_line = models.CharField(
+        "breast care nurse line",
+        max_length=30,
+        blank=True,
+        validators=[validate_phone_number],
+        help_text="For questions that can wait for office hours.",
+    )
+    breast_care_nurse_hours = models.CharField(
+        "breast care nurse hours",
+        max_length=200,
+        blank=True,
+        help_text="When the line is answered, e.g. “Monday to Friday, 9am to 5pm”.",
+    )
+    # No default: the emergency number depends on the country the clinic is in.
+    emergency_number = models.CharField(
+        max_length=20, validators=[validate_phone_number], help_text="The local emergency number."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "clinic contacts"
+        verbose_name_plural = "clinic contacts"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="clinic_contacts_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(breast_care_nurse_line="")
+                | ~models.Q(breast_care_nurse_hours=""),
+                name="clinic_contacts_nurse_line_has_hours",
+                violation_error_message="Say when the breast care nurse line is answered.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.clinic_name or "Clinic contacts"
+
+    @classmethod
+    def load(cls) -> "ClinicContacts":
+        """The saved contacts, or an unsaved empty row on a fresh install."""
+        return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls()
+
+    @property
+    def is_set(self) -> bool:
+        """Whether the numbers every care notice needs are there."""
+        return bool(self.acute_oncology_line and self.emergency_number)
+
+    @property
+    def acute_oncology_tel(self) -> str:
+        return tel_uri(self.acute_oncology_line)
+
+    @property
+    def breast_care_nurse_tel(self) -> str:
+        return tel_uri(self.breast_care_nurse_line)
+
+    @property
+    def emergency_tel(self) -> str:
+        return tel_uri(self.emergency_number)

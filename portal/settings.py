@@ -137,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.session_timeout",
+                "portal.context_processors.clinic_contacts",
                 "education.web.partial_flag",
             ],
         },
