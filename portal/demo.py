@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from education.models import Symptom
-from portal.models import Appointment, DiaryEntry, Question, Severity
+from portal.models import Appointment, ClinicContacts, DiaryEntry, Question, Severity
 
 DEMO_DAYS = 30
 # (slug looked up in the symptom vocabulary, words used when it is not loaded,
@@ -26,6 +26,15 @@ DEMO_NOTES = [
     "Better day, did some gardening.",
     "Woke at 4am with the ache.",
 ]
+# Ofcom keeps 01632 960000 to 960999 for drama: these ring no one. The emergency number is
+# the real UK one, as a made-up number would be the one thing a notice must never get wrong.
+DEMO_CLINIC = {
+    "clinic_name": "Demo Cancer Centre (fictional 01632 numbers)",
+    "acute_oncology_line": "01632 960 001",
+    "breast_care_nurse_line": "01632 960 002",
+    "breast_care_nurse_hours": "Monday to Friday, 9am to 5pm",
+    "emergency_number": "999",
+}
 DEMO_QUESTIONS = [
     "Should I change my pain relief for the hip?",
     "Is being this tired expected with my treatment?",
@@ -95,3 +104,12 @@ def seed_demo_records(user) -> None:
             ),
         ]
     )
+
+
+def set_demo_clinic_contacts() -> bool:
+    """Fills in the demo clinic's numbers on an install that has none; True if it did.
+    A clinic's own numbers are never replaced."""
+    if ClinicContacts.load().is_set:
+        return False
+    ClinicContacts.objects.update_or_create(pk=ClinicContacts.SINGLETON_PK, defaults=DEMO_CLINIC)
+    return True

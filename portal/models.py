@@ -582,8 +582,11 @@ def validate_phone_number(value: str) -> None:
 
 
 def tel_uri(number: str) -> str:
-    """The number for a tel: link: its digits, with the leading + of an international one."""
+    """The number for a tel: link: its digits, with the leading + of an international one
+    (and without the "(0)" that "+44 (0)1632 …" writes for callers inside the country)."""
     number = number.strip()
+    if number.startswith("+"):
+        number = number.replace("(0)", "")
     digits = "".join(char for char in number if char.isdigit())
     return f"tel:{'+' if number.startswith('+') else ''}{digits}" if digits else ""
 

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo import seed_demo_records
+from portal.demo import seed_demo_records, set_demo_clinic_contacts
 
 DEMO_USERNAME = "demo"
 DEMO_EMAIL = "demo@example.org"
@@ -29,6 +29,11 @@ class Command(BaseCommand):
             user=user, email=DEMO_EMAIL, defaults={"primary": True, "verified": True}
         )
         seed_demo_records(user)
+        if set_demo_clinic_contacts():
+            self.stdout.write(
+                "Clinic contacts set to the demo's: fictional 01632 960xxx numbers (Ofcom's "
+                "range for drama) and the real UK emergency number, 999."
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo patient {'created' if created else 'ready'}: "
