@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from education.matching import match_symptoms
 from education.models import BodySite, Symptom
 from portal.models import DiaryEntry, Severity
 
@@ -29,6 +30,34 @@ class SymptomChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+# The symptom list's choice for "no symptom, just my words"; its empty choice means "the best
+# match for my words", so leaving it alone and choosing none are told apart, without
+# JavaScript too.
+OWN_WORDS_ONLY = "own-words"
+
+
+class _EntrySymptomChoices(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        choices = super().__iter__()
+        yield next(choices)  # the empty choice
+        yield (OWN_WORDS_ONLY, "None of these: keep my own words")
+        yield from choices
+
+    def __len__(self) -> int:
+        return super().__len__() + 1
+
+
+class EntrySymptomField(SymptomChoiceField):
+    """A Symptom, OWN_WORDS_ONLY, or None when the patient left it to the matching."""
+
+    iterator = _EntrySymptomChoices
+
+    def to_python(self, value):
+        if value == OWN_WORDS_ONLY:
+            return OWN_WORDS_ONLY
+        return super().to_python(value)
+
+
 class SubmissionKeyField(forms.Field):
     """A UUID, or None when it is missing or garbled (never an error the patient must fix)."""
 
@@ -47,13 +76,13 @@ class DiaryEntryForm(forms.ModelForm):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "true"}),
     )
-    symptom = SymptomChoiceField(
+    symptom = EntrySymptomField(
         label="Symptom",
-        help_text="Chosen from the suggestions, or pick one here. Leave it empty to keep only "
-        "your own words.",
+        help_text="Chosen from the suggestions, or pick one here. Left as it is, the best match "
+        "for your words is chosen when you save.",
         queryset=Symptom.objects.all(),
         required=False,
-        empty_label="None of these: keep my own words",
+        empty_label="The best match for my words",
     )
     severity = forms.TypedChoiceField(
         label="How bad is it?",
@@ -96,6 +125,9 @@ class DiaryEntryForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        # A saved entry without a symptom was kept in her own words: editing it keeps that.
+        if self.instance.pk and not self.instance.symptom_id:
+            self.initial["symptom"] = OWN_WORDS_ONLY
 
     def clean_own_words(self) -> str:
         return reject_markup(self.cleaned_data["own_words"])
@@ -113,9 +145,15 @@ class DiaryEntryForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        symptom, own_words = cleaned.get("symptom"), cleaned.get("own_words")
+        # The same rule with and without JavaScript: nothing chosen means the best match.
+        if symptom is None and own_words and "symptom" in cleaned:
+            cleaned["symptom"] = next(iter(match_symptoms(own_words, limit=1)), None)
+        elif symptom == OWN_WORDS_ONLY:
+            cleaned["symptom"] = None
         if (
             not cleaned.get("symptom")
-            and not cleaned.get("own_words")
+            and not own_words
             and not (self.has_error("own_words") or self.has_error("symptom"))
         ):
             self.add_error(

@@ -11,5 +11,6 @@ urlpatterns = [
     path("entries/<int:pk>/", views.entry_detail, name="entry_detail"),
     path("entries/<int:pk>/edit/", views.entry_edit, name="entry_edit"),
     path("entries/<int:pk>/delete/", views.entry_delete, name="entry_delete"),
+    path("entries/<int:pk>/unmatch/", views.entry_unmatch, name="entry_unmatch"),
     path("sections/<int:pk>/activity/", views.section_activity, name="section_activity"),
 ]

@@ -197,6 +197,27 @@ def entry_edit(request: PortalRequest, pk: int) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
+@require_POST
+@vary_on_headers("HX-Request")
+@never_cache
+@logs_for_patient
+def entry_unmatch(request: PortalRequest, pk: int) -> HttpResponse:
+    """ "Not this": the entry keeps her own words and no longer names the matched symptom."""
+    entry = _get_entry_for_patient(request, pk)
+    if entry.symptom_id and entry.own_words:
+        with transaction.atomic():
+            entry.symptom = None
+            entry.entered_by = entered_by(request)
+            entry.save(update_fields=["symptom", "entered_by", "updated_at"])
+            audit.record(request, "diary.entry_unmatch", target=entry)
+    message = "The entry keeps your own words, with no symptom."
+    if not is_partial(request):
+        messages.success(request, message)
+        return redirect(entry.get_absolute_url())
+    context = {"saved_entry": entry, "notice": entry.care_notice(), "announce": message}
+    return render(request, "portal/diary/diary.html#unmatched", context)
+
+
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 @never_cache

@@ -38,6 +38,7 @@ WRITES = {
     "diary:entry_create",
     "diary:entry_edit",
     "diary:entry_delete",
+    "diary:entry_unmatch",
     "appointments:appointment_create",
     "appointments:appointment_edit",
     "appointments:appointment_delete",

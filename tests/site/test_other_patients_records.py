@@ -101,6 +101,7 @@ def test_the_walk_finds_the_record_urls_we_know_of():
         "diary:entry_detail",
         "diary:entry_edit",
         "diary:entry_delete",
+        "diary:entry_unmatch",
         "appointments:appointment_edit",
         "appointments:appointment_delete",
         "questions:question_edit",
