@@ -1,6 +1,7 @@
 // The symptom combobox (WAI-ARIA "combobox with listbox popup"). htmx fills the listbox
 // with suggestions as the patient types; this file adds the keyboard and pointer behaviour.
 // Without it the form still works: the "Find matching symptoms" button and the plain list.
+// Enter picks the highlighted suggestion, or else saves the form.
 (function () {
   "use strict";
 
@@ -72,9 +73,15 @@
       if (event.key === "ArrowDown") activate(input, current + 1);
       else activate(input, current < 0 ? options.length - 1 : current - 1);
     } else if (event.key === "Enter") {
+      event.preventDefault();
       if (open && current >= 0) {
-        event.preventDefault();
         choose(input, options[current]);
+      } else if (input.form) {
+        // Nothing highlighted: save, as the form's main button does, rather than the
+        // browser's default of the first button ("Find matching symptoms"). Unchosen, the
+        // best match for the words is used.
+        setOpen(input, false);
+        input.form.requestSubmit();
       }
     } else if (event.key === "Escape") {
       if (open) {

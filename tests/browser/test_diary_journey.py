@@ -164,6 +164,26 @@ def test_the_diary_works_with_javascript_off(browser, live_server, seeded):
     context.close()
 
 
+def test_without_javascript_saving_unchosen_words_links_them_and_not_this_undoes_it(
+    browser, live_server, seeded
+):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in_on(page, live_server.url, "alice@example.org", "alice-password-123")
+    page.goto(f"{live_server.url}/diary/")
+    page.get_by_label("What are you feeling?").fill("threw up twice")
+    page.get_by_label("Mild").check()
+    page.get_by_role("button", name="Save in my diary").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vomiting")
+    expect(page.get_by_text("Matched to: Vomiting")).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Not this")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("threw up twice")
+    expect(page.get_by_text("The entry keeps your own words, with no symptom.")).to_be_visible()
+    entry = DiaryEntry.objects.get()
+    assert (entry.symptom, entry.own_words) == (None, "threw up twice")
+    context.close()
+
+
 def test_the_diary_fits_a_phone_screen(browser, live_server, seeded, django_user_model):
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
@@ -198,12 +218,42 @@ def test_the_suggestion_list_follows_the_combobox_keyboard_pattern(
     expect(box).to_have_attribute("aria-expanded", "false")
     assert box.get_attribute("aria-activedescendant") is None
     expect(page.locator("#id_symptom")).to_have_value("")
-    # Keeping one's own words: nothing chosen, the words are saved as typed.
+    # Nothing chosen: the best match is linked on save, and "Not this" keeps only the words.
     page.get_by_role("radio", name="Mild").check()
     page.get_by_role("button", name="Save in my diary").click()
+    expect(page.get_by_role("heading", name="Saved: Bone pain, mild")).to_be_focused()
+    expect(page.locator("#saved-entry")).to_contain_text("Matched to: Bone pain")
+    checks.check()
+    page.get_by_role("button", name=re.compile(r"^Not this")).click()
     expect(page.get_by_role("heading", name="Saved: pain, mild")).to_be_focused()
     entry = DiaryEntry.objects.get()
+    expect(page.locator(f"#entry-{entry.pk}").get_by_role("heading", name="pain")).to_be_visible()
     assert (entry.symptom, entry.own_words) == (None, "pain")
+    checks.check()
+
+
+def test_enter_in_the_words_saves_them_linked_to_their_section(
+    page, live_server, checks, sign_in, seeded
+):
+    sign_in("alice@example.org", "alice-password-123")
+    page.goto(f"{live_server.url}/diary/")
+    page.get_by_role("radio", name="Mild").check()
+    box = page.get_by_role("combobox", name="What are you feeling?")
+    box.press_sequentially("threw up twice", delay=40)
+    expect(
+        page.get_by_role("listbox", name="Suggested symptoms").get_by_role("option").first
+    ).to_be_visible()
+    box.press("Enter")  # no suggestion highlighted: Enter saves
+    expect(page.get_by_role("heading", name="Saved: Vomiting, mild")).to_be_focused()
+    saved = page.locator("#saved-entry")
+    expect(saved).to_contain_text("Matched to: Vomiting")
+    expect(saved).to_contain_text("In your words: “threw up twice”")
+    expect(saved.get_by_role("heading", name="Please contact your care team")).to_be_visible()
+    expect(
+        saved.get_by_role("link", name=re.compile(r"^Read “.+” in the full article"))
+    ).to_be_visible()
+    entry = DiaryEntry.objects.get()
+    assert (entry.symptom.slug, entry.own_words) == ("vomiting", "threw up twice")
     checks.check()
 
 
