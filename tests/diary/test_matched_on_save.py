@@ -180,3 +180,16 @@ def test_a_caregiver_who_logs_says_not_this_as_entered_by_her(client, alice, mat
     assert client.post(f"/diary/entries/{matched_entry.pk}/unmatch/").status_code == 302
     matched_entry.refresh_from_db()
     assert (matched_entry.symptom, matched_entry.entered_by) == (None, dana)
+
+
+def test_the_suggestions_offer_each_complaint_of_a_sentence(alice_client, symptoms):
+    response = alice_client.post(
+        "/diary/suggestions/",
+        {"own_words": "headache and threw up"},
+        headers={**HX, "HX-Target": "symptom-suggestions"},
+    )
+    html = response.content.decode()
+    headache, vomiting = symptoms["headaches-or-pressure-in-the-head"], symptoms["vomiting"]
+    assert html.index(f'id="symptom-suggestions-{headache.pk}"') < html.index(
+        f'id="symptom-suggestions-{vomiting.pk}"'
+    )
