@@ -222,7 +222,7 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "MBC Portal: "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Patient portal: "  # no diagnosis in an inbox list
 # Tell the patient by email when their password or two-step sign-in changes.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Reset links work for an hour, once.
@@ -273,7 +273,10 @@ if ADMIN_PATH in {"/", "admin/"}:
     raise ImproperlyConfigured("DJANGO_ADMIN_PATH must be set to a path other than admin/.")
 
 # Email: the console in development, SMTP from the environment in production.
-DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "MBC Portal <no-reply@localhost>")
+# The sender's name shows in every inbox: it says "patient portal", never the diagnosis.
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DJANGO_DEFAULT_FROM_EMAIL", "Patient portal <no-reply@localhost>"
+)
 SMTP_HOST = os.environ.get("DJANGO_SMTP_HOST", "").strip()
 if DEBUG and not SMTP_HOST:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
