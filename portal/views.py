@@ -5,13 +5,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from education.models import Article
+from education.web import PortalRequest
 from portal.models import Appointment
 
 
 @login_not_required
 @require_GET
 @never_cache  # a signed-in patient's next appointment shows here
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: PortalRequest) -> HttpResponse:
     articles = Article.objects.published()
     next_appointment = None
     if request.user.is_authenticated:

@@ -47,6 +47,7 @@ CAREGIVER_LABELS = {
     "diary.entry_create": "added a diary entry",
     "diary.entry_edit": "changed a diary entry",
     "diary.entry_delete": "deleted a diary entry",
+    "diary.entry_unmatch": "changed what a diary entry is about",
     "summary.view": "viewed your summary",
     "summary.print": "printed your summary",
     "summary.export": "downloaded your summary",

@@ -88,8 +88,15 @@ def accept(request: PortalRequest, token: str) -> HttpResponse:
     """The invitation's link. Signing in comes first (LoginRequiredMiddleware); any account
     may accept but the patient's own: the link went to the address she chose, works once
     and for a week, and she sees which account accepted it."""
+    response = _accept(request, token)
+    # The token is in this page's address: no Referer may carry it to another request.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _accept(request: PortalRequest, token: str) -> HttpResponse:
     grant = CaregiverGrant.objects.with_token(token).select_related("patient").first()
-    if grant is not None and grant.caregiver_id == request.user.pk and grant.accepted_at:
+    if grant is not None and grant.caregiver_id == request.user.pk and grant.is_active():
         messages.info(request, f"You already help with {grant.patient_name}'s diary.")
         return redirect(LIST_URL)
     if grant is None or not grant.is_pending:
@@ -106,8 +113,9 @@ def accept(request: PortalRequest, token: str) -> HttpResponse:
         context = {"grant": grant}
         return render(request, "portal/caregivers/invitation_expired.html", context, status=410)
     if grant.patient_id == request.user.pk:
+        # A page, not a 4xx: Django logs a 4xx's path, and this token still works.
         context = {"grant": grant}
-        return render(request, "portal/caregivers/invitation_own.html", context, status=400)
+        return render(request, "portal/caregivers/invitation_own.html", context)
     if request.method == "POST":
         now = timezone.now()
         with transaction.atomic():
@@ -122,9 +130,12 @@ def accept(request: PortalRequest, token: str) -> HttpResponse:
                 audit.record(
                     request, "caregiver.replaced", target=earlier, patient_id=grant.patient_id
                 )
-            grant.caregiver = request.user
-            grant.accepted_at = now
-            grant.save(update_fields=["caregiver", "accepted_at"])
+            # Only one of two accepts posted at once takes the invitation.
+            taken = CaregiverGrant.objects.filter(
+                pk=grant.pk, accepted_at__isnull=True, revoked_at__isnull=True
+            ).update(caregiver=request.user, accepted_at=now)
+            if not taken:  # the earlier grants' revoking is rolled back with it
+                raise Http404("No such invitation.")
             audit.record(request, "caregiver.accept", target=grant, patient_id=grant.patient_id)
         messages.success(
             request,

@@ -142,7 +142,7 @@ def entry_create(request: PortalRequest) -> HttpResponse:
     if not is_partial(request):
         messages.success(request, "Saved in your diary.")
         return redirect(entry.get_absolute_url())
-    entry = DiaryEntry.objects.for_patient(request.patient).with_sections().get(pk=entry.pk)
+    entry = _get_entry_for_patient(request, entry.pk)
     context = _diary_context(request, saved_entry=entry, notice=entry.care_notice())
     return render(request, "portal/diary/diary.html#created", context)
 
@@ -178,7 +178,7 @@ def entry_edit(request: PortalRequest, pk: int) -> HttpResponse:
             if not is_partial(request):
                 messages.success(request, "Your changes are saved.")
                 return redirect(entry.get_absolute_url())
-            entry = DiaryEntry.objects.for_patient(request.patient).with_sections().get(pk=entry.pk)
+            entry = _get_entry_for_patient(request, entry.pk)
             context = {
                 "entry": entry,
                 "focus": True,

@@ -120,9 +120,19 @@ def test_a_tampered_unknown_or_cancelled_token_is_a_404_and_audited(
 def test_the_patient_cannot_accept_her_own_invitation(alice_client, alice):
     grant = make_grant(alice, None)
     response = alice_client.post(f"/caregivers/accept/{grant.token}/")
-    assert response.status_code == 400
+    # A page, not a 4xx, so Django's request log does not write down the working link.
+    assert response.status_code == 200
+    assert "your own invitation" in response.content.decode()
+    assert response["Referrer-Policy"] == "no-referrer"
     grant.refresh_from_db()
     assert grant.caregiver is None
+
+
+def test_the_invitation_page_sends_no_referer_with_its_token(dana_client, alice):
+    grant = make_grant(alice, None)
+    response = dana_client.get(f"/caregivers/accept/{grant.token}/")
+    assert response.status_code == 200
+    assert response["Referrer-Policy"] == "no-referrer"
 
 
 def test_the_database_refuses_a_patient_as_her_own_caregiver(alice):
