@@ -93,6 +93,14 @@ def alice_client(client, alice):
     return client
 
 
+@pytest.fixture
+def staff_client(client, django_user_model):
+    """A member of staff in the staff admin, past its second step."""
+    staff = django_user_model.objects.create_superuser("nurse", password="nurse-password-123")
+    pass_second_factor(client, staff)
+    return client
+
+
 @pytest.fixture(scope="session")
 def database_vendor(django_db_setup, django_db_blocker) -> str:
     with django_db_blocker.unblock():

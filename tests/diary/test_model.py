@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from education.models import BodySite, Symptom, Urgency
 from portal.models import AuditEvent, DiaryEntry, Severity
-from tests.conftest import ROOT, pass_second_factor
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -204,13 +204,6 @@ def test_the_notice_combines_symptom_guidance_and_pattern_rules(alice, symptoms)
 
 
 # Admin -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def staff_client(client, django_user_model):
-    staff = django_user_model.objects.create_superuser("nurse", password="nurse-password-123")
-    pass_second_factor(client, staff)  # the staff admin needs the second step
-    return client
 
 
 def test_staff_edit_symptoms_and_their_sections_in_the_admin(staff_client, symptoms):

@@ -6,7 +6,7 @@ from django.db import IntegrityError
 from django.forms import modelform_factory
 
 from portal.models import ClinicContacts, DiaryEntry
-from tests.conftest import HX, pass_second_factor
+from tests.conftest import HX
 from tests.diary.test_log import entry_data
 
 pytestmark = pytest.mark.django_db
@@ -25,13 +25,6 @@ def contacts(db):
         breast_care_nurse_hours="Monday to Friday, 9am to 5pm",
         emergency_number="999",
     )
-
-
-@pytest.fixture
-def staff_client(client, django_user_model):
-    staff = django_user_model.objects.create_superuser("nurse", password="nurse-password-123")
-    pass_second_factor(client, staff)
-    return client
 
 
 def _log(client, symptom, severity: str, headers=None) -> str:
