@@ -73,7 +73,7 @@ _CLAUSE_BREAK = re.compile(r"[,;.!?&+\n]|\b(?:and|but|with|then|plus)\b", re.IGN
 # ("I feel fit").
 NO_PARTIAL = _word_set(
     """
-    fit well new right left run white see look clearly different person body thing someth
+    fit new right left run white see look clearly different person body thing someth
     everyth walk eat food
     """
 )
@@ -240,6 +240,11 @@ def normalise(text: str) -> list[str]:
         if word and word not in FILLER:
             words.append(word)
     return words
+
+
+# The word lists are written as people write the words; they are checked against
+# normalised ones ("everything" is "everyth" there).
+WEAK = frozenset(_stem(word) for word in WEAK)
 
 
 def _allowed_typos(word: str) -> int:

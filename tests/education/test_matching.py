@@ -317,3 +317,9 @@ def test_a_phrase_that_spans_a_break_still_matches(symptoms):
     assert [s.slug for s in match_symptoms("fell and broke my wrist")][:1] == [
         "bones-that-break-easily"
     ]
+
+
+@pytest.mark.parametrize("text", ["everything", "anything", "always", "cannot"])
+def test_weak_words_in_any_form_never_suggest_on_their_own(symptoms, text):
+    # The weak-word list is written as people write; it must hold in normalised form too.
+    assert match_symptoms(text) == []
