@@ -30,6 +30,14 @@ def is_partial(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
 
+def id_param(value: str) -> int | None:
+    """A record id sent as text (query string or form), or None for anything else ("²",
+    NUL, 5000 digits): looked up, None finds nothing and is never a 500."""
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
 def partial_flag(request: HttpRequest) -> dict:
     """Context processor: templates ask `partial` (is this an htmx fragment?), never
     request.htmx, so they agree with the view about what is being rendered."""

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from education.web import PortalRequest
+from education.web import PortalRequest, id_param
 from portal import audit
 from portal.audit import own_or_404
 from portal.caregivers.access import own_diary_only
@@ -149,8 +149,7 @@ def _accept(request: PortalRequest, token: str) -> HttpResponse:
 @require_POST
 def switch(request: PortalRequest) -> HttpResponse:
     """Into a diary one helps with. The posted id must be one of her own active grants."""
-    raw = request.POST.get("grant", "")
-    pk = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+    pk = id_param(request.POST.get("grant", ""))
     grants = CaregiverGrant.objects.for_caregiver(request.user).active()
     grant = own_or_404(request, grants, pk, action="caregiver.switch")
     request.session[DIARY_OF] = grant.pk

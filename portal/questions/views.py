@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from education.models import Section
-from education.web import PortalRequest, is_partial
+from education.web import PortalRequest, id_param, is_partial
 from portal import records
 from portal.audit import own_or_404, record
 from portal.caregivers.access import logs_for_patient, record_caregiver_view
@@ -35,13 +35,6 @@ def _get_question_for_patient(request: PortalRequest, pk: int) -> Question:
     return own_or_404(request, _patient_questions(request), pk, action="question.access")
 
 
-def _id_param(value: str) -> int | None:
-    """A record id from the query string, or None for anything else ("²", NUL, 5000 digits)."""
-    if value.isascii() and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return None
-
-
 def _initial_links(request: PortalRequest) -> dict:
     """`?entry=<pk>` or `?section=<id>`: ids only; another patient's entry is a 404."""
     initial = {}
@@ -51,11 +44,11 @@ def _initial_links(request: PortalRequest) -> dict:
         # was typed.
         entries = DiaryEntry.objects.for_patient(request.patient)
         initial["entry"] = own_or_404(
-            request, entries, _id_param(entry_param), action="diaryentry.access"
+            request, entries, id_param(entry_param), action="diaryentry.access"
         )
     section_param = request.GET.get("section", "")
     if section_param:
-        section = Section.objects.published().filter(pk=_id_param(section_param)).first()
+        section = Section.objects.published().filter(pk=id_param(section_param)).first()
         if section is None:
             raise Http404("No such section.")
         initial["section"] = section
