@@ -28,6 +28,18 @@ def start_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def entered_by_field() -> models.ForeignKey:
+    """A caregiver who saved the record for the patient; None when she did it herself."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+
 class PatientOwnedQuerySet(models.QuerySet):
     """Records that belong to one patient (a `patient` foreign key)."""
 
@@ -150,15 +162,7 @@ class DiaryEntry(models.Model):
     note = models.TextField(max_length=NOTE_MAX_LENGTH, blank=True)
     # A random key the form carries, so a retried post (after a timeout) saves nothing twice.
     submission_id = models.UUIDField(null=True, blank=True, editable=False)
-    # A caregiver who saved this for the patient; None when the patient did it herself.
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    entered_by = entered_by_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -279,15 +283,7 @@ class Appointment(models.Model):
     location = models.CharField("where", max_length=200, blank=True)
     purpose = models.CharField(max_length=200, blank=True)
     notes = models.TextField(max_length=2000, blank=True)
-    # A caregiver who saved this for the patient; None when the patient did it herself.
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    entered_by = entered_by_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -318,15 +314,7 @@ class Question(models.Model):
     section = models.ForeignKey(
         Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # A caregiver who saved this for the patient; None when the patient did it herself.
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    entered_by = entered_by_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
