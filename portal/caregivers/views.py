@@ -89,8 +89,9 @@ def accept(request: PortalRequest, token: str) -> HttpResponse:
     may accept but the patient's own: the link went to the address she chose, works once
     and for a week, and she sees which account accepted it."""
     response = _accept(request, token)
-    # The token is in this page's address: no Referer may carry it to another request.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in this page's address: a Referer carries the origin only, never the path
+    # ("no-referrer" would also turn its form's Origin header to "null" and fail CSRF).
+    response["Referrer-Policy"] = "strict-origin"
     return response
 
 

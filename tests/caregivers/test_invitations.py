@@ -123,7 +123,7 @@ def test_the_patient_cannot_accept_her_own_invitation(alice_client, alice):
     # A page, not a 4xx, so Django's request log does not write down the working link.
     assert response.status_code == 200
     assert "your own invitation" in response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "strict-origin"
     grant.refresh_from_db()
     assert grant.caregiver is None
 
@@ -132,7 +132,7 @@ def test_the_invitation_page_sends_no_referer_with_its_token(dana_client, alice)
     grant = make_grant(alice, None)
     response = dana_client.get(f"/caregivers/accept/{grant.token}/")
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "strict-origin"
 
 
 def test_the_database_refuses_a_patient_as_her_own_caregiver(alice):
