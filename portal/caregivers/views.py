@@ -5,6 +5,8 @@ A caregiver accepts with her own account, then switches between diaries: the ses
 only the grant's id (portal.middleware.DIARY_OF), checked again on every request.
 """
 
+import smtplib
+
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
@@ -30,6 +32,10 @@ LIST_URL = "caregivers:caregiver_list"
 LIST_TITLE = "People who help me"
 # No diagnosis in the subject or body: the email may be read by anyone near the inbox.
 INVITATION_SUBJECT = "An invitation to help with someone's patient portal diary"
+UNSENT = (
+    "We could not send the invitation email just now, so nobody has been invited. "
+    "Please try again in a few minutes."
+)
 
 
 def _patient_grant(request: PortalRequest, pk: int) -> CaregiverGrant:
@@ -68,10 +74,21 @@ def invite(request: PortalRequest) -> HttpResponse:
         body = render_to_string(
             "portal/caregivers/invitation_email.txt", {"grant": grant, "link": link}
         )
-        send_mail(INVITATION_SUBJECT, body, None, [grant.email])
-        messages.success(request, f"We have sent an invitation to {grant.email}.")
-        return redirect(LIST_URL)
-    status = 400 if request.method == "POST" else 200
+        try:
+            send_mail(INVITATION_SUBJECT, body, None, [grant.email])
+        except (smtplib.SMTPException, OSError):
+            # Nothing reached them: the link is withdrawn, and she may simply try again.
+            with transaction.atomic():
+                grant.revoked_at = timezone.now()
+                grant.save(update_fields=["revoked_at"])
+                audit.record(request, "caregiver.invite_unsent", target=grant)
+            form.add_error(None, UNSENT)
+            status = 503
+        else:
+            messages.success(request, f"We have sent an invitation to {grant.email}.")
+            return redirect(LIST_URL)
+    else:
+        status = 400 if request.method == "POST" else 200
     context = {
         "form": form,
         "list_url": LIST_URL,

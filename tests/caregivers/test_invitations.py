@@ -239,3 +239,23 @@ def test_grants_are_read_only_in_the_staff_admin(client, alice, dana, logs_for_a
     assert client.post(f"{base}{logs_for_alice.pk}/delete/").status_code == 403
     logs_for_alice.refresh_from_db()
     assert logs_for_alice.access == "log"
+
+
+def test_an_invitation_the_mail_server_refuses_is_withdrawn_and_can_be_sent_again(
+    alice_client, monkeypatch
+):
+    import smtplib
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("relay down")
+
+    monkeypatch.setattr("portal.caregivers.views.send_mail", refuse)
+    response = invite(alice_client)
+    assert response.status_code == 503
+    assert "nobody has been invited" in response.content.decode()
+    grant = CaregiverGrant.objects.get()
+    assert grant.revoked_at is not None and not grant.is_pending
+    assert AuditEvent.objects.filter(action="caregiver.invite_unsent").exists()
+    monkeypatch.undo()
+    assert invite(alice_client).status_code == 302
+    assert len(mail.outbox) == 1
