@@ -4,6 +4,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,7 +12,8 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from education.models import Section, Symptom, Urgency
+from education import pro_ctcae
+from education.models import RedFlagRule, Section, Symptom, Urgency
 
 
 class Severity(models.IntegerChoices):
@@ -22,6 +24,21 @@ class Severity(models.IntegerChoices):
     MODERATE = 2, "Moderate"
     SEVERE = 3, "Severe"
     VERY_SEVERE = 4, "Very severe"
+
+
+def choices_of(words: tuple[str, ...]) -> list[tuple[int, str]]:
+    return list(enumerate(words))
+
+
+class NoticeLevel(models.TextChoices):
+    NONE = "", "None"
+    CONTACT = Urgency.CONTACT.value, "Contact the care team"
+    EMERGENCY = Urgency.EMERGENCY.value, "Emergency"
+
+
+# What a thermometer can read of a living person, and a count a day can hold.
+TEMPERATURE_RANGE = (Decimal("30.0"), Decimal("45.0"))
+TIMES_IN_24H_MAX = 50
 
 
 def start_of_day(day: date) -> datetime:
@@ -136,6 +153,8 @@ class CareNotice:
     # The clinician who signed the guidance off, and when; empty until one has.
     reviewed_by: str = ""
     reviewed_on: date | None = None
+    # The red-flag rules the entry raised, emergencies first, each with its wording and source.
+    red_flags: list[RedFlagRule] = field(default_factory=list)
 
     @property
     def is_emergency(self) -> bool:
@@ -157,7 +176,35 @@ class DiaryEntry(models.Model):
         blank=True,
         help_text="What the patient typed, kept even when a symptom was chosen.",
     )
-    severity = models.PositiveSmallIntegerField(choices=Severity.choices)
+    # The PRO-CTCAE attributes its symptom asks, each as the position of NCI's response word
+    # (education.pro_ctcae); empty when not asked or not answered. Entries from before the
+    # library came in have severity only, and read as before.
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices, null=True, blank=True)
+    frequency = models.PositiveSmallIntegerField(
+        choices=choices_of(pro_ctcae.FREQUENCY_WORDS), null=True, blank=True
+    )
+    interference = models.PositiveSmallIntegerField(
+        choices=choices_of(pro_ctcae.INTERFERENCE_WORDS), null=True, blank=True
+    )
+    amount = models.PositiveSmallIntegerField(
+        choices=choices_of(pro_ctcae.AMOUNT_WORDS), null=True, blank=True
+    )
+    presence = models.BooleanField(choices=[(False, "No"), (True, "Yes")], null=True, blank=True)
+    # The numbers a red-flag rule may need.
+    temperature_c = models.DecimalField(
+        "temperature (°C)", max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    times_in_24h = models.PositiveSmallIntegerField(
+        "times in the last 24 hours", null=True, blank=True
+    )
+    # What the patient was told when she saved it (a rollup, so that lists show each entry's
+    # level without working it out again): "", "contact" or "emergency".
+    notice_level = models.CharField(
+        max_length=20, choices=NoticeLevel.choices, db_default=NoticeLevel.NONE, blank=True
+    )
+    red_flag = models.ForeignKey(
+        RedFlagRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     occurred_at = models.DateTimeField()
     note = models.TextField(max_length=NOTE_MAX_LENGTH, blank=True)
     # A random key the form carries, so a retried post (after a timeout) saves nothing twice.
@@ -183,6 +230,38 @@ class DiaryEntry(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(severity__gte=0, severity__lte=4), name="entry_severity_0_to_4"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__gte": 0, f"{name}__lte": 4}),
+                    name=f"entry_{name}_0_to_4",
+                )
+                for name in ("frequency", "interference", "amount")
+            ],
+            models.CheckConstraint(
+                condition=models.Q(
+                    temperature_c__gte=TEMPERATURE_RANGE[0], temperature_c__lte=TEMPERATURE_RANGE[1]
+                ),
+                name="entry_temperature_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(times_in_24h__gte=1, times_in_24h__lte=TIMES_IN_24H_MAX),
+                name="entry_times_in_24h_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(notice_level__in=NoticeLevel.values),
+                name="entry_notice_level_valid",
+            ),
+            # Every entry says something about how it is: an answer or a number.
+            models.CheckConstraint(
+                condition=models.Q(severity__isnull=False)
+                | models.Q(frequency__isnull=False)
+                | models.Q(interference__isnull=False)
+                | models.Q(amount__isnull=False)
+                | models.Q(presence__isnull=False)
+                | models.Q(temperature_c__isnull=False)
+                | models.Q(times_in_24h__isnull=False),
+                name="entry_has_an_answer",
             ),
             models.CheckConstraint(
                 condition=models.Q(symptom__isnull=False) | ~models.Q(own_words=""),
@@ -216,11 +295,11 @@ class DiaryEntry(models.Model):
 
     @property
     def is_severe(self) -> bool:
-        return self.severity >= Severity.SEVERE
+        return self.severity is not None and self.severity >= Severity.SEVERE
 
     def earlier_milder_entry(self) -> "DiaryEntry | None":
         """The earlier entry in the last week this one is RISE_LEVELS or more worse than."""
-        if self.severity < self.RISE_LEVELS:
+        if self.severity is None or self.severity < self.RISE_LEVELS:
             return None
         return (
             DiaryEntry.objects.for_patient(self.patient_id)
@@ -260,10 +339,48 @@ class DiaryEntry(models.Model):
                 f"{when:%A} {when.day} {when:%B} "
                 f"({earlier.get_severity_display().lower()})."
             )
+        red_flags = self.red_flags_raised()
+        levels += [rule.level for rule in red_flags]
         if not levels:
             return None
         level = Urgency.EMERGENCY if Urgency.EMERGENCY in levels else Urgency.CONTACT
-        return CareNotice(level, reasons, guidance_text, guidance_source, reviewed_by, reviewed_on)
+        return CareNotice(
+            level, reasons, guidance_text, guidance_source, reviewed_by, reviewed_on, red_flags
+        )
+
+    def red_flags_raised(self) -> list[RedFlagRule]:
+        """The active red-flag rules this entry raises, emergencies first."""
+        rules = list(RedFlagRule.objects.active())
+        nearby: frozenset[int] = frozenset()
+        if any(rule.condition == RedFlagRule.Condition.WITH_COMPANION for rule in rules):
+            nearby = self.nearby_symptom_ids()
+        raised = [rule for rule in rules if rule.fires(self, nearby)]
+        return sorted(raised, key=lambda rule: (rule.level != Urgency.EMERGENCY, rule.name))
+
+    def nearby_symptom_ids(self) -> frozenset[int]:
+        """The symptoms in these words, and in the patient's entries of the day before."""
+        from education.matching import match_symptoms
+
+        in_words = {symptom.pk for symptom in match_symptoms(self.own_words)}
+        earlier = (
+            DiaryEntry.objects.for_patient(self.patient_id)
+            .filter(
+                occurred_at__gte=self.occurred_at - timedelta(hours=24),
+                occurred_at__lte=self.occurred_at,
+                symptom__isnull=False,
+            )
+            .exclude(pk=self.pk)
+            .values_list("symptom_id", flat=True)
+        )
+        return frozenset(in_words | set(earlier))
+
+    def record_notice(self) -> CareNotice | None:
+        """Works out the care notice and keeps its level and first red flag on the entry
+        (saved with it), so that lists show them without working them out again."""
+        notice = self.care_notice()
+        self.notice_level = notice.level if notice else NoticeLevel.NONE
+        self.red_flag = notice.red_flags[0] if notice and notice.red_flags else None
+        return notice
 
 
 class AppointmentQuerySet(PatientOwnedQuerySet):
