@@ -142,6 +142,17 @@ class DiaryEntryQuerySet(PatientOwnedQuerySet):
         return entry, True
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One PRO-CTCAE answer: the attribute ("severity"), its question's short label, NCI's
+    response word ("Moderate") and its position on the scale (2)."""
+
+    attribute: str
+    label: str
+    word: str
+    value: int
+
+
 @dataclass
 class CareNotice:
     """What the patient is told to do, and why. level is "emergency" or "contact"."""
@@ -282,6 +293,28 @@ class DiaryEntry(models.Model):
     @property
     def label(self) -> str:
         return self.symptom.name if self.symptom_id else self.own_words
+
+    @property
+    def answers(self) -> list["Answer"]:
+        """Each PRO-CTCAE attribute answered, in NCI's order, with NCI's response word."""
+        found = []
+        for attribute in pro_ctcae.Attribute:
+            value = getattr(self, attribute.value)
+            if value is not None:
+                value = int(value)  # presence is stored as a boolean: No = 0, Yes = 1
+                word = pro_ctcae.response_word(attribute.value, value)
+                found.append(Answer(attribute.value, attribute.label, word, value))
+        return found
+
+    @property
+    def measurements(self) -> list[tuple[str, str]]:
+        """The numbers taken with the entry, as (what, value with its unit)."""
+        found = []
+        if self.temperature_c is not None:
+            found.append(("Temperature", f"{self.temperature_c} °C"))
+        if self.times_in_24h is not None:
+            found.append(("Times in the last 24 hours", str(self.times_in_24h)))
+        return found
 
     @property
     def cursor(self) -> str:
