@@ -1,7 +1,32 @@
-from django.contrib import admin, messages
-from django.http import HttpRequest
+from decimal import Decimal
 
-from education.models import SIGN_OFF_FIELDS, Article, Section, Symptom, SymptomSection
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+
+from education import pro_ctcae
+from education.models import (
+    GRADED_ATTRIBUTES,
+    Article,
+    Measurement,
+    RedFlagCondition,
+    RedFlagRule,
+    Section,
+    Symptom,
+    SymptomSection,
+)
+
+# The numbers a diary entry accepts (portal.models.DiaryEntry's constraints); a threshold
+# outside them could never be reached.
+TEMPERATURE_RANGE_C = (Decimal("30.0"), Decimal("45.0"))
+TIMES_RANGE = (1, 50)
+
+TEMPERATURE_CONDITIONS = {RedFlagCondition.TEMPERATURE_AT_LEAST, RedFlagCondition.TEMPERATURE_BELOW}
+THRESHOLD_CONDITIONS = {*TEMPERATURE_CONDITIONS, RedFlagCondition.TIMES_AT_LEAST}
+# The rules that may hold for any symptom (the database's red_flag_symptom_where_needed).
+ANY_SYMPTOM_CONDITIONS = {*TEMPERATURE_CONDITIONS, RedFlagCondition.TOP_LEVEL}
 
 
 class SectionInline(admin.StackedInline):
@@ -45,31 +70,117 @@ class SymptomSectionInline(admin.TabularInline):
 
 
 class SignedOffFilter(admin.SimpleListFilter):
-    title = "guidance signed off"
+    """Signed off or not, among the rows that have something to sign (SignOffAdmin)."""
+
+    title = "signed off"
     parameter_name = "signed_off"
 
+    def __init__(self, request, params, model, model_admin):
+        self.model_admin = model_admin
+        super().__init__(request, params, model, model_admin)
+
     def lookups(self, request, model_admin):
-        return [("yes", "Signed off"), ("no", "Not signed off")]
+        return [("yes", "Signed off"), ("no", model_admin.unsigned_choice)]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(guidance_signed_off_at__isnull=False)
+            return self.model_admin.signed(queryset)
         if self.value() == "no":
-            return queryset.filter(guidance_signed_off_at__isnull=True)
+            return self.model_admin.unsigned(queryset)
         return queryset
 
 
+class SignOffAdmin(admin.ModelAdmin):
+    """The admin of rows a clinician signs off (education.models.SignOffMixin): who may sign,
+    which rows have something to sign, and the action's work, shared by its subclasses."""
+
+    sign_off_permission = ""  # "app_label.codename"
+    # Saved with the sign-off, besides its own three fields.
+    sign_off_also_saves: tuple[str, ...] = ()
+    # For the confirmation: "Signed off {what} as {name}.", with {count} and {noun} filled in.
+    sign_off_what = "{count} {noun}"
+    # What the other selected rows were, with {count}.
+    sign_off_skipped = "{count} had nothing to sign."
+    # The list filter's choice, and the index's words for what is unsigned (one, several).
+    unsigned_choice = "Not signed off"
+    unsigned_words = ("", "")
+
+    def signable(self, queryset: QuerySet) -> QuerySet:
+        """The rows of `queryset` that have something for a clinician to sign."""
+        return queryset
+
+    def signed(self, queryset: QuerySet) -> QuerySet:
+        at = queryset.model.SIGN_OFF_FIELDS[2]
+        return queryset.filter(**{f"{at}__isnull": False})
+
+    def unsigned(self, queryset: QuerySet) -> QuerySet:
+        at = queryset.model.SIGN_OFF_FIELDS[2]
+        return self.signable(queryset).filter(**{f"{at}__isnull": True})
+
+    def has_sign_off_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(self.sign_off_permission)
+
+    def sign_off_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        signed = 0
+        for row in self.signable(queryset):
+            row.sign_off(request.user)
+            row.save(update_fields=[*row.SIGN_OFF_FIELDS, *self.sign_off_also_saves])
+            self.log_change(request, row, "Signed off.")
+            signed += 1
+        skipped = queryset.count() - signed
+        meta = queryset.model._meta
+        noun = meta.verbose_name if signed == 1 else meta.verbose_name_plural
+        what = self.sign_off_what.format(count=signed, noun=noun)
+        name = request.user.get_full_name() or request.user.get_username()
+        self.message_user(
+            request,
+            f"Signed off {what} as {name}."
+            + (" " + self.sign_off_skipped.format(count=skipped) if skipped else ""),
+            messages.SUCCESS,
+        )
+
+
 @admin.register(Symptom)
-class SymptomAdmin(admin.ModelAdmin):
-    list_display = ["name", "body_site", "urgency", "signed_off", "snomed_code"]
-    list_filter = [SignedOffFilter, "body_site", "urgency"]
-    search_fields = ["name", "synonyms", "snomed_code"]
+class SymptomAdmin(SignOffAdmin):
+    list_display = ["name", "pro_ctcae_term", "body_site", "urgency", "signed_off", "snomed_code"]
+    list_filter = [SignedOffFilter, "body_site", "urgency", "measurement"]
+    search_fields = ["name", "synonyms", "pro_ctcae_term", "snomed_code"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["guidance_signed_off_by_name", "guidance_signed_off_at", "updated_at"]
     inlines = [SymptomSectionInline]
     actions = ["sign_off_guidance"]
+    sign_off_permission = "education.sign_off_guidance"
+    sign_off_also_saves = ("updated_at",)  # tells the workers' vocabularies to reload
+    sign_off_what = "the guidance of {count} {noun}"
+    sign_off_skipped = "{count} had no guidance to sign."
+    unsigned_words = ("symptom guidance is", "symptom guidances are")
     fieldsets = [
         (None, {"fields": ["name", "slug", "body_site", "synonyms"]}),
+        (
+            "What an entry asks",
+            {
+                "fields": [
+                    "pro_ctcae_term",
+                    "asks_frequency",
+                    "asks_severity",
+                    "asks_interference",
+                    "asks_amount",
+                    "asks_presence",
+                    "measurement",
+                ],
+                "description": f"For a term of {pro_ctcae.SOURCE}: its term exactly as NCI words "
+                "it, and exactly the attributes NCI asks of it (a yes-or-no term asks nothing "
+                "else). The measurement is a number an entry takes for a red-flag rule.",
+            },
+        ),
+        (
+            "Where to read about it",
+            {
+                "fields": ["outside_page_name", "outside_page_url"],
+                "description": "Only for a symptom no article section explains: a page that "
+                "does, linked and never copied.",
+            },
+        ),
         (
             "When to contact the care team",
             {
@@ -87,26 +198,169 @@ class SymptomAdmin(admin.ModelAdmin):
         ("Coding", {"fields": ["snomed_code", "snomed_source", "updated_at"]}),
     ]
 
+    def signable(self, queryset: QuerySet) -> QuerySet:
+        return queryset.exclude(guidance_text="")
+
     @admin.display(boolean=True, description="Signed off", ordering="guidance_signed_off_at")
     def signed_off(self, symptom: Symptom) -> bool:
         return symptom.is_signed_off
 
-    def has_sign_off_guidance_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("education.sign_off_guidance")
+    @admin.action(permissions=["sign_off"], description="Sign off the selected guidance")
+    def sign_off_guidance(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self.sign_off_selected(request, queryset)
 
-    @admin.action(permissions=["sign_off_guidance"], description="Sign off the selected guidance")
-    def sign_off_guidance(self, request: HttpRequest, queryset) -> None:
-        signed = 0
-        for symptom in queryset.exclude(guidance_text=""):
-            symptom.sign_off(request.user)
-            symptom.save(update_fields=[*SIGN_OFF_FIELDS, "updated_at"])
-            self.log_change(request, symptom, "Signed off the guidance.")
-            signed += 1
-        skipped = queryset.filter(guidance_text="").count()
-        self.message_user(
-            request,
-            f"Signed off the guidance of {signed} symptom{'s' if signed != 1 else ''} "
-            f"as {request.user.get_full_name() or request.user.get_username()}."
-            + (f" {skipped} had no guidance to sign." if skipped else ""),
-            messages.SUCCESS,
-        )
+
+class RedFlagRuleForm(forms.ModelForm):
+    """Says which field is wrong, before the database's constraints would refuse the row."""
+
+    class Meta:
+        model = RedFlagRule
+        fields = [
+            "name",
+            "active",
+            "symptom",
+            "condition",
+            "threshold",
+            "companions",
+            "level",
+            "patient_wording",
+            "source_document",
+            "source_version",
+            "source_url",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        condition = cleaned.get("condition")
+        if condition is None:  # already an error on the field
+            return cleaned
+        symptom = cleaned.get("symptom")
+        threshold = cleaned.get("threshold")
+        companions = cleaned.get("companions")
+        self._check_threshold(condition, threshold, symptom)
+        if condition == RedFlagCondition.WITH_COMPANION:
+            if companions is not None and not companions:
+                self.add_error("companions", "A companion rule needs at least one companion.")
+            elif companions is not None and symptom is not None and symptom in companions:
+                self.add_error("companions", "The rule's own symptom cannot be its companion.")
+        elif companions:
+            self.add_error("companions", "Only a companion rule has companions: remove them.")
+        if symptom is None and condition not in ANY_SYMPTOM_CONDITIONS and "symptom" in cleaned:
+            self.add_error("symptom", "Choose the symptom this rule is about.")
+        top_level = condition == RedFlagCondition.TOP_LEVEL
+        if top_level and symptom is not None and not {*GRADED_ATTRIBUTES} & {*symptom.attributes}:
+            self.add_error(
+                "symptom", f"{symptom} asks nothing graded, so no answer is at a top level."
+            )
+        return cleaned
+
+    def _check_threshold(self, condition, threshold, symptom) -> None:
+        if "threshold" not in self.cleaned_data:  # not a number: already an error
+            return
+        if condition not in THRESHOLD_CONDITIONS:
+            if threshold is not None:
+                self.add_error("threshold", "This condition has no threshold: leave it empty.")
+            return
+        if threshold is None:
+            unit = "°C" if condition in TEMPERATURE_CONDITIONS else "times in 24 hours"
+            self.add_error("threshold", f"This condition needs a threshold ({unit}).")
+            return
+        if condition in TEMPERATURE_CONDITIONS:
+            low, high = TEMPERATURE_RANGE_C
+            if not low <= threshold <= high:
+                self.add_error("threshold", f"A temperature threshold is from {low} to {high} °C.")
+            measurement, taken = Measurement.TEMPERATURE, "temperature"
+        else:
+            low, high = TIMES_RANGE
+            if threshold != threshold.to_integral_value() or not low <= threshold <= high:
+                self.add_error("threshold", f"A count is a whole number from {low} to {high}.")
+            measurement, taken = Measurement.TIMES, "count of times in 24 hours"
+        if (
+            symptom is not None
+            and symptom.measurement != measurement
+            and "symptom" in self.cleaned_data
+        ):
+            self.add_error(
+                "symptom",
+                f"An entry of {symptom} takes no {taken}: "
+                "set the symptom's measurement first, or choose another symptom.",
+            )
+
+
+@admin.register(RedFlagRule)
+class RedFlagRuleAdmin(SignOffAdmin):
+    form = RedFlagRuleForm
+    list_display = ["name", "symptom", "condition", "threshold", "level", "signed_off", "active"]
+    list_select_related = ["symptom"]
+    list_filter = [SignedOffFilter, "level", "condition", "active"]
+    search_fields = ["name", "symptom__name", "patient_wording", "source_document"]
+    autocomplete_fields = ["symptom", "companions"]
+    readonly_fields = ["signed_off_by_name", "signed_off_at"]
+    actions = ["sign_off_rules"]
+    sign_off_permission = "education.sign_off_red_flag"
+    # Turning a rule on or off clears its sign-off (`active` is reviewed): only a rule that
+    # is on has a sign-off worth giving.
+    sign_off_skipped = "{count} not active: sign a rule off once it is on."
+    unsigned_choice = "Active and not signed off"
+    unsigned_words = ("active red-flag rule is", "active red-flag rules are")
+    fieldsets = [
+        (None, {"fields": ["name", "active"]}),
+        (
+            "When it fires",
+            {
+                "fields": ["symptom", "condition", "threshold", "companions", "level"],
+                "description": "The threshold is °C for a temperature rule and a count for a "
+                "times-in-24-hours rule, as the source states it, and empty otherwise. "
+                "Companions are only for a companion rule: the symptom together with any of "
+                "them in the same words or within 24 hours.",
+            },
+        ),
+        (
+            "What the patient is told, and its source",
+            {
+                "fields": [
+                    "patient_wording",
+                    "source_document",
+                    "source_version",
+                    "source_url",
+                ],
+                "description": "In the source's own terms. Where sources differ, name the "
+                "one used.",
+            },
+        ),
+        (
+            "Clinical sign-off",
+            {
+                "fields": ["signed_off_by_name", "signed_off_at"],
+                "description": "Saving a change to when the rule fires, its wording or its "
+                "source clears the sign-off: a clinician signs it off again from the list.",
+            },
+        ),
+    ]
+
+    def signable(self, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(active=True)
+
+    @admin.display(boolean=True, description="Signed off", ordering="signed_off_at")
+    def signed_off(self, rule: RedFlagRule) -> bool:
+        return rule.is_signed_off
+
+    @admin.action(permissions=["sign_off"], description="Sign off the selected rules")
+    def sign_off_rules(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self.sign_off_selected(request, queryset)
+
+
+def unsigned_reviews(request: HttpRequest) -> list[tuple[str, str]]:
+    """What a clinician has yet to sign off, for the staff admin's index: (what, the admin
+    list of it), of the lists this member of staff may see."""
+    found = []
+    for model in (RedFlagRule, Symptom):
+        model_admin = admin.site.get_model_admin(model)
+        if not model_admin.has_view_permission(request):
+            continue
+        count = model_admin.unsigned(model.objects.all()).count()
+        if count:
+            words = model_admin.unsigned_words[count != 1]
+            url = reverse(f"admin:education_{model._meta.model_name}_changelist")
+            found.append((f"{count} {words} not signed off", f"{url}?signed_off=no"))
+    return found

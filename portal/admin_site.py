@@ -33,6 +33,13 @@ class PortalAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and passed_second_factor(request)
 
+    def index(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        # Imported here: education.admin registers with this site as it is imported.
+        from education.admin import unsigned_reviews
+
+        context = {"unsigned_reviews": unsigned_reviews(request), **(extra_context or {})}
+        return super().index(request, context)
+
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         """Staff sign in like everyone else (with throttling and the second step), then come
         back; a staff account without an authenticator app is sent to set one up first."""
