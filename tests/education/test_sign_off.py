@@ -67,6 +67,8 @@ def test_the_list_shows_and_filters_what_is_unsigned(client, clinician, symptoms
     assert ">Seizures</a>" in signed and ">Seizures</a>" not in unsigned
     assert ">Chest pain</a>" in unsigned and ">Chest pain</a>" not in signed
     assert "Not signed off" in unsigned  # the filter's choice
+    # A symptom without guidance has nothing to sign: it is in neither list.
+    assert ">Fatigue</a>" not in unsigned and ">Fatigue</a>" not in signed
 
 
 def test_editing_the_guidance_in_the_admin_clears_the_sign_off(client, clinician, symptoms):
