@@ -77,6 +77,7 @@ class SignedOffFilter(admin.SimpleListFilter):
 
     def __init__(self, request, params, model, model_admin):
         self.model_admin = model_admin
+        self.title = model_admin.sign_off_filter_title
         super().__init__(request, params, model, model_admin)
 
     def lookups(self, request, model_admin):
@@ -102,6 +103,7 @@ class SignOffAdmin(admin.ModelAdmin):
     # What the other selected rows were, with {count}.
     sign_off_skipped = "{count} had nothing to sign."
     # The list filter's choice, and the index's words for what is unsigned (one, several).
+    sign_off_filter_title = "signed off"
     unsigned_choice = "Not signed off"
     unsigned_words = ("", "")
 
@@ -153,6 +155,7 @@ class SymptomAdmin(SignOffAdmin):
     sign_off_also_saves = ("updated_at",)  # tells the workers' vocabularies to reload
     sign_off_what = "the guidance of {count} {noun}"
     sign_off_skipped = "{count} had no guidance to sign."
+    sign_off_filter_title = "guidance signed off"
     unsigned_words = ("symptom guidance is", "symptom guidances are")
     fieldsets = [
         (None, {"fields": ["name", "slug", "body_site", "synonyms"]}),
