@@ -1,7 +1,7 @@
 """The summary's timeline: columns of days, the table for screen readers, the SVG geometry."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -20,12 +20,28 @@ CHART_LEVEL_HEIGHT = 6
 CHART_AXIS_HEIGHT = 24
 
 
+NOT_RATED = "Logged, no severity rating"
+
+
+def _cell_word(row: "SymptomRow", index: int) -> str:
+    if row.timeline[index] is not None:
+        return Severity(row.timeline[index]).label
+    if row.timeline_logged and row.timeline_logged[index]:
+        return NOT_RATED
+    return "Not logged"
+
+
 @dataclass
 class Timeline:
     summary_range: "SummaryRange"
     bucket_days: int
     rows: list["SymptomRow"]
     hidden_rows: int
+    # The symptoms logged without a severity rating: listed, not drawn.
+    unrated: list["SymptomRow"] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows or self.unrated)
 
     @property
     def columns(self) -> list[tuple[date, date]]:
@@ -44,12 +60,7 @@ class Timeline:
         return [
             {
                 "span": span,
-                "words": [
-                    "Not logged"
-                    if row.timeline[index] is None
-                    else Severity(row.timeline[index]).label
-                    for row in self.rows
-                ],
+                "words": [_cell_word(row, index) for row in self.rows],
             }
             for index, span in enumerate(self.columns)
         ]

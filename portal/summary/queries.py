@@ -16,6 +16,7 @@ from django.db.models import (
     Case,
     Count,
     F,
+    IntegerField,
     Max,
     Min,
     Q,
@@ -25,15 +26,17 @@ from django.db.models import (
     Window,
     WindowFrameExclusion,
 )
-from django.db.models.functions import Lower, RowNumber, Substr, Trim
+from django.db.models.functions import Cast, Lower, RowNumber, Substr, Trim
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from education import pro_ctcae
 from education.models import BodySite, Section, Urgency
 from portal.models import (
     Appointment,
     DiaryEntry,
     DiaryEntryQuerySet,
+    NoticeLevel,
     Question,
     Severity,
     start_of_day,
@@ -110,6 +113,36 @@ TREND_WORDS = {
 }
 
 
+# The PRO-CTCAE scales a row is ordered by (all five steps, 0-4); presence is a yes or no.
+GRADED = ("frequency", "severity", "interference", "amount")
+# The columns the overview reads each attribute from, and the numbers taken.
+ANSWER_FIELDS = (*pro_ctcae.Attribute.values, "temperature_c", "times_in_24h")
+
+
+def answer_words(values: dict) -> list[str]:
+    """NCI's response words for the answers in `values` (attribute -> position), and the
+    numbers taken, as short phrases: "Frequently (frequency)", "38.5 °C". A row that has
+    only severity answers reads as before, the word alone ("Severe")."""
+    answered = [name for name in pro_ctcae.Attribute.values if values.get(name) is not None]
+    named = answered != [pro_ctcae.Attribute.SEVERITY]
+    words = []
+    for name in answered:
+        word = pro_ctcae.response_word(name, int(values[name]))
+        words.append(f"{word} ({name})" if named else word)
+    if values.get("temperature_c") is not None:
+        # One decimal, as stored (SQLite's MAX gives back a float).
+        words.append(f"{values['temperature_c']:.1f} °C")
+    if values.get("times_in_24h") is not None:
+        times = values["times_in_24h"]
+        words.append(f"{times} time{'s' if times != 1 else ''} in 24 h")
+    return words
+
+
+def _level(values: dict) -> int:
+    """The highest position on any graded scale; -1 when none was answered."""
+    return max((int(values[name]) for name in GRADED if values.get(name) is not None), default=-1)
+
+
 @dataclass
 class SymptomRow:
     symptom_id: int | None
@@ -120,8 +153,10 @@ class SymptomRow:
     guidance_text: str
     entries: int
     days_logged: int
-    worst: int
-    latest: int
+    # Severity, the one scale the trend and the timeline read; None when no entry of the
+    # row was rated for severity (a symptom NCI asks only how often, or a temperature).
+    worst: int | None
+    latest: int | None
     first_at: datetime
     last_at: datetime
     first_half_average: float | None
@@ -129,6 +164,12 @@ class SymptomRow:
     # How many of the row's entries a caregiver entered for the patient.
     entered_by_others: int = 0
     timeline: list[int | None] = field(default_factory=list)
+    # Per timeline column: logged at all (an entry without severity has no bar).
+    timeline_logged: list[bool] = field(default_factory=list)
+    # Each attribute's highest answer in the period and the highest numbers taken; and the
+    # latest entry's answers and numbers.
+    worst_values: dict = field(default_factory=dict)
+    latest_values: dict = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[int | None, str]:
@@ -136,11 +177,27 @@ class SymptomRow:
 
     @property
     def worst_word(self) -> str:
-        return Severity(self.worst).label
+        return Severity(self.worst).label if self.worst is not None else ""
 
     @property
     def latest_word(self) -> str:
-        return Severity(self.latest).label
+        return Severity(self.latest).label if self.latest is not None else ""
+
+    @property
+    def worst_answers(self) -> str:
+        return "; ".join(answer_words(self.worst_values))
+
+    @property
+    def latest_answers(self) -> str:
+        return "; ".join(answer_words(self.latest_values))
+
+    @property
+    def worst_level(self) -> int:
+        return _level(self.worst_values)
+
+    @property
+    def latest_level(self) -> int:
+        return _level(self.latest_values)
 
     @property
     def trend(self) -> str | None:
@@ -194,6 +251,13 @@ def symptom_overview(patient, summary_range: SummaryRange) -> list[SymptomRow]:
             entries=Count("pk"),
             days_logged=Count(local_day, distinct=True),
             worst=Max("severity"),
+            worst_frequency=Max("frequency"),
+            worst_interference=Max("interference"),
+            worst_amount=Max("amount"),
+            # PostgreSQL has no MAX of a boolean: Yes counts as 1.
+            worst_presence=Max(Cast("presence", IntegerField())),
+            worst_temperature_c=Max("temperature_c"),
+            worst_times_in_24h=Max("times_in_24h"),
             first_at=Min("occurred_at"),
             last_at=Max("occurred_at"),
             first_half_average=Avg("severity", filter=Q(occurred_at__lt=midpoint)),
@@ -210,30 +274,39 @@ def symptom_overview(patient, summary_range: SummaryRange) -> list[SymptomRow]:
             )
         )
         .filter(rank=1)
-        .values_list("symptom_id", "words_key", "severity")
+        .values_list("symptom_id", "words_key", *ANSWER_FIELDS)
     )
-    latest_by_key = {(symptom_id, key): severity for symptom_id, key, severity in latest}
-    rows = [
-        SymptomRow(
-            symptom_id=row["symptom_id"],
-            words_key=row["words_key"],
-            name=row["symptom__name"] or row["own_words"],
-            body_site=row["symptom__body_site"] or "",
-            urgency=row["symptom__urgency"] or Urgency.ROUTINE,
-            guidance_text=row["symptom__guidance_text"] or "",
-            entries=row["entries"],
-            days_logged=row["days_logged"],
-            worst=row["worst"],
-            latest=latest_by_key[(row["symptom_id"], row["words_key"])],
-            first_at=row["first_at"],
-            last_at=row["last_at"],
-            first_half_average=row["first_half_average"],
-            second_half_average=row["second_half_average"],
-            entered_by_others=row["entered_by_others"],
+    latest_by_key = {
+        (symptom_id, key): dict(zip(ANSWER_FIELDS, values, strict=True))
+        for symptom_id, key, *values in latest
+    }
+    rows = []
+    for row in aggregates:
+        worst_values = {name: row[f"worst_{name}"] for name in ANSWER_FIELDS if name != "severity"}
+        worst_values["severity"] = row["worst"]
+        latest_values = latest_by_key[(row["symptom_id"], row["words_key"])]
+        rows.append(
+            SymptomRow(
+                symptom_id=row["symptom_id"],
+                words_key=row["words_key"],
+                name=row["symptom__name"] or row["own_words"],
+                body_site=row["symptom__body_site"] or "",
+                urgency=row["symptom__urgency"] or Urgency.ROUTINE,
+                guidance_text=row["symptom__guidance_text"] or "",
+                entries=row["entries"],
+                days_logged=row["days_logged"],
+                worst=row["worst"],
+                latest=latest_values["severity"],
+                first_at=row["first_at"],
+                last_at=row["last_at"],
+                first_half_average=row["first_half_average"],
+                second_half_average=row["second_half_average"],
+                entered_by_others=row["entered_by_others"],
+                worst_values=worst_values,
+                latest_values=latest_values,
+            )
         )
-        for row in aggregates
-    ]
-    rows.sort(key=lambda row: (-row.worst, -row.latest, row.name.lower()))
+    rows.sort(key=lambda row: (-row.worst_level, -row.latest_level, row.name.lower()))
     return rows
 
 
@@ -257,7 +330,8 @@ class AttentionLine:
     """One symptom (or own-words phrase) that needs attention: why, in a single line."""
 
     name: str
-    worst: int
+    # None for a symptom listed only for its guidance and never rated for severity.
+    worst: int | None
     days_logged: int
     # The newest flagged entry; for a symptom listed only for its guidance, its last entry.
     last_at: datetime
@@ -277,7 +351,7 @@ class AttentionLine:
 
     @property
     def worst_word(self) -> str:
-        return Severity(self.worst).label
+        return Severity(self.worst).label if self.worst is not None else ""
 
     @property
     def rise_from_word(self) -> str:
@@ -301,19 +375,82 @@ class AttentionLine:
 
 
 @dataclass
+class RedFlagLine:
+    """One red-flag rule the period's entries of one symptom raised: how often, and when last.
+
+    From the rule each entry stored when it was saved (DiaryEntry.red_flag), so the list
+    says what the patient was told at the time."""
+
+    rule: str
+    # The entries' symptom (or own words), named when the rule is not about one symptom
+    # (a temperature, a top-level answer) or is about another one (a companion rule).
+    symptom: str
+    level: str
+    times: int
+    last_at: datetime
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.level == Urgency.EMERGENCY
+
+    @property
+    def level_label(self) -> str:
+        return NoticeLevel(self.level).label
+
+
+@dataclass
 class Attention:
     lines: list[AttentionLine]
+    red_flags: list[RedFlagLine] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.lines)
+        return bool(self.lines or self.red_flags)
 
     @property
     def nothing_flagged(self) -> str:
         severe = " or ".join(level.label for level in Severity if level >= SEVERE_FROM)
         return (
-            f"Nothing in this period was rated {severe}, {RISE_RULE}, "
+            f"Nothing in this period was rated {severe}, {RISE_RULE}, raised a red flag, "
             "or is a symptom to contact the care team about."
         )
+
+
+def red_flag_lines(patient, summary_range: SummaryRange) -> list[RedFlagLine]:
+    """The period's red flags, one line per rule and symptom: emergencies first, then the
+    newest. One query, grouped in the database."""
+    groups = (
+        _entries(patient, summary_range)
+        .filter(red_flag__isnull=False)
+        .annotate(words_key=WORDS_KEY)
+        .order_by()
+        .values(
+            "red_flag_id",
+            "red_flag__name",
+            "red_flag__level",
+            "red_flag__symptom_id",
+            "symptom_id",
+            "symptom__name",
+            "words_key",
+        )
+        .annotate(own_words=Max("own_words"), times=Count("pk"), last_at=Max("occurred_at"))
+    )
+    lines = [
+        RedFlagLine(
+            rule=group["red_flag__name"],
+            symptom=""
+            if group["symptom_id"] is not None
+            and group["symptom_id"] == group["red_flag__symptom_id"]
+            else group["symptom__name"] or group["own_words"],
+            level=group["red_flag__level"],
+            times=group["times"],
+            last_at=group["last_at"],
+        )
+        for group in groups
+    ]
+    lines.sort(
+        key=lambda line: (not line.is_emergency, -line.last_at.timestamp(), line.rule.lower())
+    )
+    return lines
 
 
 _RISE_WINDOW_US = RISE_WINDOW // timedelta(microseconds=1)
@@ -415,8 +552,9 @@ def _aware(value: datetime | str | None) -> datetime | None:
 
 
 def needs_attention(patient, summary_range: SummaryRange, rows: list[SymptomRow]) -> Attention:
-    """One line per symptom, worst first, then newest. One query: the flagged entries are
-    grouped in the database; names, days logged and guidance come from the overview rows.
+    """The red flags first (red_flag_lines), then one line per symptom, worst first, then
+    newest. Two queries: the red flags and the flagged entries are grouped in the database;
+    names, days logged and guidance come from the overview rows.
     """
     names = (
         "worst",
@@ -446,8 +584,14 @@ def needs_attention(patient, summary_range: SummaryRange, rows: list[SymptomRow]
                 **(group or {"worst": row.worst, "last_at": row.last_at}),
             )
         )
-    lines.sort(key=lambda line: (-line.worst, -line.last_at.timestamp(), line.name.lower()))
-    return Attention(lines)
+    lines.sort(
+        key=lambda line: (
+            -(line.worst if line.worst is not None else -1),
+            -line.last_at.timestamp(),
+            line.name.lower(),
+        )
+    )
+    return Attention(lines, red_flag_lines(patient, summary_range))
 
 
 # -- Timeline -----------------------------------------------------------------------------
@@ -456,14 +600,19 @@ def needs_attention(patient, summary_range: SummaryRange, rows: list[SymptomRow]
 def timeline(patient, summary_range: SummaryRange, rows: list[SymptomRow]) -> Timeline:
     """Worst severity per symptom per column (a day, or a few days for long ranges).
 
+    Only rows with a severity rating are drawn; the others (a symptom NCI asks only how
+    often, a temperature) are named under the chart. An entry without severity in a drawn
+    row leaves its column "logged" with no bar.
     At most TIMELINE_MAX_COLUMNS times the number of symptoms rows leave the database. One query.
     """
     bucket_days = max(1, math.ceil(summary_range.days / TIMELINE_MAX_COLUMNS))
-    shown = rows[:TIMELINE_MAX_ROWS]
+    rated = [row for row in rows if row.worst is not None]
+    shown = rated[:TIMELINE_MAX_ROWS]
     columns = math.ceil(summary_range.days / bucket_days)
     by_key = {row.key: row for row in shown}
     for row in shown:
         row.timeline = [None] * columns
+        row.timeline_logged = [False] * columns
     if shown:
         local_day = local_day_number(summary_range.start, summary_range.end)
         bucket = (local_day - Value(day_number(summary_range.start))) / Value(bucket_days)
@@ -478,7 +627,14 @@ def timeline(patient, summary_range: SummaryRange, rows: list[SymptomRow]) -> Ti
             row = by_key.get((cell["symptom_id"], cell["words_key"]))
             if row is not None and 0 <= cell["bucket"] < columns:
                 row.timeline[cell["bucket"]] = cell["worst"]
-    return Timeline(summary_range, bucket_days, shown, hidden_rows=len(rows) - len(shown))
+                row.timeline_logged[cell["bucket"]] = True
+    return Timeline(
+        summary_range,
+        bucket_days,
+        shown,
+        hidden_rows=len(rated) - len(shown),
+        unrated=[row for row in rows if row.worst is None],
+    )
 
 
 # -- Notes, questions, reading ------------------------------------------------------------

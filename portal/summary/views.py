@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from education import pro_ctcae
 from education.web import PortalRequest, is_partial
 from portal import exports
 from portal.audit import record
@@ -32,6 +33,7 @@ def summary(request: PortalRequest) -> HttpResponse:
     summary_range = form.summary_range(patient)
     shown = form.shown_sections()
     rows = queries.symptom_overview(patient, summary_range)
+    one_year = summary_range.start.year == summary_range.end.year
     context = {
         "form": SummaryForm(
             initial={"start": summary_range.start, "end": summary_range.end, "show": sorted(shown)}
@@ -45,7 +47,9 @@ def summary(request: PortalRequest) -> HttpResponse:
         "printed_on": timezone.localdate(),
         "entered_by": queries.entered_by_others(patient, summary_range, rows),
         # Short dates in the overview unless the range spans more than one year.
-        "short_date": "j M" if summary_range.start.year == summary_range.end.year else "j M Y",
+        "short_date": "j M" if one_year else "j M Y",
+        "weekday_date": "D j M" if one_year else "D j M Y",
+        "pro_ctcae_source": pro_ctcae.SOURCE,
     }
     if "attention" in shown:
         context["attention"] = queries.needs_attention(patient, summary_range, rows)

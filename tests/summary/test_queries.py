@@ -2,25 +2,45 @@
 
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from education.models import RedFlagRule
 from portal.models import DiaryEntry, Question
 from tests.conftest import local, symptom
 
-# Session, user, overview (aggregates and latest), needs attention (grouped per symptom),
-# timeline, questions, notes, reading, audit row, the clinic's phone numbers.
-MAX_QUERIES = 11
+# Session, user, overview (aggregates and latest), needs attention (red flags grouped per
+# rule, flagged entries grouped per symptom), timeline, questions, notes, reading, audit row,
+# the clinic's phone numbers.
+MAX_QUERIES = 12
 
 
 def _daily_diary(patient, symptoms, start: date, days: int) -> None:
+    """Every symptom every day; the last one graded by how often only (no severity), with a
+    red flag every other day."""
+    flag = RedFlagRule.objects.get_or_create(
+        name="Any answer at its top level",
+        defaults={
+            "condition": "top_level",
+            "level": "contact",
+            "patient_wording": "Call now.",
+            "source_document": "A triage tool",
+            "source_version": "v1",
+        },
+    )[0]
+    last = len(symptoms) - 1
     DiaryEntry.objects.bulk_create(
         DiaryEntry(
             patient=patient,
             symptom=item,
-            severity=(day + position) % 5,
+            severity=None if position == last else (day + position) % 5,
+            frequency=(day + position) % 5 if position >= last - 1 else None,
+            temperature_c=Decimal("37.0") if position == last else None,
+            red_flag=flag if position == last and day % 2 == 0 else None,
+            notice_level="contact" if position == last and day % 2 == 0 else "",
             occurred_at=local(start + timedelta(days=day), 8 + position),
             note="A note" if day % 3 == 0 else "",
         )
@@ -60,6 +80,7 @@ def test_a_week_and_five_years_take_the_same_number_of_queries(
     elapsed = time.monotonic() - started
 
     assert week == years
+    assert client.get(f"/summary/?start={years_start}&end={end}").context["attention"].red_flags
     assert DiaryEntry.objects.filter(patient=bob).count() == 5 * (5 * 365 + 1)
     # Generous on a shared machine; per-row Python would show up here long before 5 s.
     assert elapsed < 5, elapsed
