@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -9,6 +7,8 @@ from django.urls import reverse
 from education import pro_ctcae
 from education.models import (
     GRADED_ATTRIBUTES,
+    TEMPERATURE_RANGE,
+    TIMES_IN_24H_MAX,
     Article,
     Measurement,
     RedFlagCondition,
@@ -20,8 +20,7 @@ from education.models import (
 
 # The numbers a diary entry accepts (portal.models.DiaryEntry's constraints); a threshold
 # outside them could never be reached.
-TEMPERATURE_RANGE_C = (Decimal("30.0"), Decimal("45.0"))
-TIMES_RANGE = (1, 50)
+TIMES_RANGE = (1, TIMES_IN_24H_MAX)
 
 TEMPERATURE_CONDITIONS = {RedFlagCondition.TEMPERATURE_AT_LEAST, RedFlagCondition.TEMPERATURE_BELOW}
 THRESHOLD_CONDITIONS = {*TEMPERATURE_CONDITIONS, RedFlagCondition.TIMES_AT_LEAST}
@@ -269,7 +268,7 @@ class RedFlagRuleForm(forms.ModelForm):
             self.add_error("threshold", f"This condition needs a threshold ({unit}).")
             return
         if condition in TEMPERATURE_CONDITIONS:
-            low, high = TEMPERATURE_RANGE_C
+            low, high = TEMPERATURE_RANGE
             if not low <= threshold <= high:
                 self.add_error("threshold", f"A temperature threshold is from {low} to {high} °C.")
             measurement, taken = Measurement.TEMPERATURE, "temperature"

@@ -1,4 +1,5 @@
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -178,6 +179,12 @@ def signed_off_by_field() -> models.ForeignKey:
         editable=False,
         related_name="+",
     )
+
+
+# What a thermometer can read of a living person, and a count 24 hours can hold: the bounds
+# of an entry's measurements and of a red-flag rule's thresholds.
+TEMPERATURE_RANGE = (Decimal("30.0"), Decimal("45.0"))
+TIMES_IN_24H_MAX = 50
 
 
 class Measurement(models.TextChoices):

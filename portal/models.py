@@ -4,7 +4,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,7 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from education import pro_ctcae
-from education.models import RedFlagRule, Section, Symptom, Urgency
+from education.models import (
+    TEMPERATURE_RANGE,
+    TIMES_IN_24H_MAX,
+    RedFlagRule,
+    Section,
+    Symptom,
+    Urgency,
+)
 
 
 class Severity(models.IntegerChoices):
@@ -34,11 +40,6 @@ class NoticeLevel(models.TextChoices):
     NONE = "", "None"
     CONTACT = Urgency.CONTACT.value, "Contact the care team"
     EMERGENCY = Urgency.EMERGENCY.value, "Emergency"
-
-
-# What a thermometer can read of a living person, and a count a day can hold.
-TEMPERATURE_RANGE = (Decimal("30.0"), Decimal("45.0"))
-TIMES_IN_24H_MAX = 50
 
 
 def start_of_day(day: date) -> datetime:
