@@ -9,11 +9,24 @@ from datetime import date
 
 from django.utils import timezone
 
-from portal.models import Appointment, DiaryEntry, Question, Severity, display_name
+from education import pro_ctcae
+from portal.models import Appointment, DiaryEntry, NoticeLevel, Question, display_name
 
 SNOMED = "http://snomed.info/sct"
-# SNOMED CT 246112005 |Severity (attribute)| names the severity component.
-SEVERITY_CODE = {"system": SNOMED, "code": "246112005", "display": "Severity"}
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+# The components' codes are the HL7 Symptoms IG's (hl7.fhir.uv.symptoms STU1,
+# SymptomObservation profile): severity LOINC 64750-3, frequency LOINC 104156-5.
+SEVERITY_CODES = [
+    {"system": LOINC, "code": "64750-3", "display": "Severity of symptoms"},
+    # SNOMED CT 246112005 |Severity (attribute)|, as this export has always coded it.
+    {"system": SNOMED, "code": "246112005", "display": "Severity"},
+]
+FREQUENCY_CODES = [
+    {"system": LOINC, "code": "104156-5", "display": "Condition frequency - Reported"}
+]
+# LOINC 8310-5 "Body temperature", as the FHIR vital-signs profile codes it.
+TEMPERATURE_CODES = [{"system": LOINC, "code": "8310-5", "display": "Body temperature"}]
 
 CSV_COLUMNS = [
     "record",
@@ -22,8 +35,17 @@ CSV_COLUMNS = [
     "symptom",
     "snomed_ct_code",
     "own_words",
+    "pro_ctcae_term",
+    "frequency",
     "severity",
     "severity_level",
+    "interference",
+    "amount",
+    "presence",
+    "temperature_c",
+    "times_in_24h",
+    "notice_level",
+    "red_flag",
     "note",
     "with_whom",
     "location",
@@ -54,8 +76,19 @@ def _cell(value) -> str:
 
 
 def _entries(user) -> Iterable[DiaryEntry]:
-    entries = DiaryEntry.objects.for_patient(user).select_related("symptom", "entered_by")
-    return entries.order_by("occurred_at")
+    entries = DiaryEntry.objects.for_patient(user).select_related(
+        "symptom", "entered_by", "red_flag"
+    )
+    return entries.order_by("occurred_at", "pk")
+
+
+def _answer_words(entry: DiaryEntry) -> dict[str, str]:
+    """Each answered PRO-CTCAE attribute -> NCI's response word."""
+    return {answer.attribute: answer.word for answer in entry.answers}
+
+
+def _notice_label(entry: DiaryEntry) -> str:
+    return NoticeLevel(entry.notice_level).label if entry.notice_level else ""
 
 
 def _entered_by(record) -> str:
@@ -76,15 +109,21 @@ def _profile_row(user) -> dict:
 def rows(user) -> Iterable[dict]:
     yield _profile_row(user)
     for entry in _entries(user):
+        words = _answer_words(entry)
         yield {
             "record": "diary_entry",
             "id": entry.pk,
             "when": entry.occurred_at,
             "symptom": entry.symptom.name if entry.symptom_id else "",
             "snomed_ct_code": entry.symptom.snomed_code if entry.symptom_id else "",
+            "pro_ctcae_term": entry.symptom.pro_ctcae_term if entry.symptom_id else "",
             "own_words": entry.own_words,
-            "severity": entry.get_severity_display(),
+            **{name: words.get(name, "") for name in pro_ctcae.Attribute.values},
             "severity_level": entry.severity,
+            "temperature_c": entry.temperature_c,
+            "times_in_24h": entry.times_in_24h,
+            "notice_level": _notice_label(entry),
+            "red_flag": entry.red_flag.name if entry.red_flag_id else "",
             "note": entry.note,
             "created_at": entry.created_at,
             "updated_at": entry.updated_at,
@@ -127,16 +166,78 @@ def as_csv(user) -> str:
     return out.getvalue()
 
 
+def _symptom_concept(entry: DiaryEntry) -> dict:
+    """The symptom: coded in SNOMED CT only where the vocabulary holds a verified code;
+    named by its NCI PRO-CTCAE term where it has one, else by its name or the own words."""
+    if not entry.symptom_id:
+        return {"text": entry.own_words}
+    symptom = entry.symptom
+    concept = {"text": symptom.pro_ctcae_term or symptom.name}
+    if symptom.snomed_code:
+        concept["coding"] = [
+            {"system": SNOMED, "code": symptom.snomed_code, "display": symptom.name}
+        ]
+    return concept
+
+
+def _components(entry: DiaryEntry) -> list[dict]:
+    """One component per PRO-CTCAE attribute answered, valued with NCI's response word (the
+    word is the answer; the CSV keeps the 0-4 position of severity), then the numbers taken:
+    the temperature in UCUM "Cel", and the times in the last 24 hours as a rate in UCUM
+    "/d" (a count per day), which keeps the unit with the number."""
+    components = []
+    for answer in entry.answers:
+        code = {"text": f"PRO-CTCAE {answer.attribute}"}
+        if answer.attribute == pro_ctcae.Attribute.SEVERITY:
+            code["coding"] = SEVERITY_CODES
+        elif answer.attribute == pro_ctcae.Attribute.FREQUENCY:
+            code["coding"] = FREQUENCY_CODES
+        components.append({"code": code, "valueCodeableConcept": {"text": answer.word}})
+    if entry.temperature_c is not None:
+        components.append(
+            {
+                "code": {"coding": TEMPERATURE_CODES, "text": "Temperature"},
+                "valueQuantity": {
+                    "value": float(entry.temperature_c),
+                    "unit": "°C",
+                    "system": UCUM,
+                    "code": "Cel",
+                },
+            }
+        )
+    if entry.times_in_24h is not None:
+        components.append(
+            {
+                "code": {"text": "Times in the last 24 hours"},
+                "valueQuantity": {
+                    "value": entry.times_in_24h,
+                    "unit": "times in 24 hours",
+                    "system": UCUM,
+                    "code": "/d",
+                },
+            }
+        )
+    if entry.notice_level:
+        components.append(
+            {
+                "code": {"text": "Care notice shown to the patient"},
+                "valueCodeableConcept": {"text": _notice_label(entry)},
+            }
+        )
+    if entry.red_flag_id:
+        components.append(
+            {"code": {"text": "Red-flag rule raised"}, "valueString": entry.red_flag.name}
+        )
+    return components
+
+
 def _observation(entry: DiaryEntry, patient_ref: str, performer_ref: str) -> dict:
-    if entry.symptom_id and entry.symptom.snomed_code:
-        code = {
-            "coding": [
-                {"system": SNOMED, "code": entry.symptom.snomed_code, "display": entry.symptom.name}
-            ],
-            "text": entry.own_words or entry.symptom.name,
-        }
-    else:
-        code = {"text": entry.symptom.name if entry.symptom_id else entry.own_words}
+    """A diary entry as an Observation of the symptom, its answers as components shaped as
+    the HL7 Symptoms IG shapes them, the patient's own words as a note.
+
+    The IG's SymptomObservation codes every Observation LOINC 75325-1 "Symptom" and puts
+    the symptom in value[x]; this export keeps the symptom as the Observation's code, as it
+    always has, so that files already imported elsewhere keep their meaning."""
     observation = {
         "resourceType": "Observation",
         "id": f"diary-entry-{entry.pk}",
@@ -153,24 +254,22 @@ def _observation(entry: DiaryEntry, patient_ref: str, performer_ref: str) -> dic
                 "text": "Patient-reported symptom",
             }
         ],
-        "code": code,
+        "code": _symptom_concept(entry),
         "subject": {"reference": patient_ref},
         "performer": [{"reference": performer_ref}],
         "effectiveDateTime": entry.occurred_at.isoformat(),
         "issued": entry.created_at.isoformat(),
-        "component": [
-            {
-                "code": {"coding": [SEVERITY_CODE], "text": "Severity (PRO-CTCAE words)"},
-                "valueCodeableConcept": {"text": entry.get_severity_display()},
-            },
-            {
-                "code": {"text": "Severity level (0 none to 4 very severe)"},
-                "valueInteger": entry.severity,
-            },
-        ],
     }
+    components = _components(entry)
+    if components:
+        observation["component"] = components
+    notes = []
+    if entry.symptom_id and entry.own_words:
+        notes.append({"text": f"In the patient's words: {entry.own_words}"})
     if entry.note:
-        observation["note"] = [{"text": entry.note}]
+        notes.append({"text": entry.note})
+    if notes:
+        observation["note"] = notes
     return observation
 
 
@@ -217,9 +316,18 @@ SUMMARY_CSV_HEADER = [
     "date",
     "time",
     "symptom",
+    "PRO-CTCAE term",
     "own words",
+    "frequency",
     "severity",
     "severity (0-4)",
+    "interference",
+    "amount",
+    "presence",
+    "temperature (°C)",
+    "times in 24 h",
+    "notice level",
+    "red flag",
     "note",
     "entered by",
 ]
@@ -232,19 +340,30 @@ def summary_csv_rows(patient, start: date, end: date) -> Iterator[list[str]]:
     entries = (
         DiaryEntry.objects.for_patient(patient)
         .between(start, end)
-        .select_related("symptom", "entered_by")
+        .select_related("symptom", "entered_by", "red_flag")
         .order_by("occurred_at", "pk")
         .iterator(chunk_size=500)
     )
     for entry in entries:
         when = timezone.localtime(entry.occurred_at)
-        yield [
+        words = _answer_words(entry)
+        row = [
             when.strftime("%Y-%m-%d"),
             when.strftime("%H:%M"),
-            csv_safe(entry.symptom.name if entry.symptom_id else ""),
-            csv_safe(entry.own_words),
-            Severity(entry.severity).label,
-            str(entry.severity),
-            csv_safe(entry.note),
-            csv_safe(_entered_by(entry)),
+            entry.symptom.name if entry.symptom_id else "",
+            entry.symptom.pro_ctcae_term if entry.symptom_id else "",
+            entry.own_words,
+            words.get("frequency", ""),
+            words.get("severity", ""),
+            "" if entry.severity is None else str(entry.severity),
+            words.get("interference", ""),
+            words.get("amount", ""),
+            words.get("presence", ""),
+            "" if entry.temperature_c is None else str(entry.temperature_c),
+            "" if entry.times_in_24h is None else str(entry.times_in_24h),
+            _notice_label(entry),
+            entry.red_flag.name if entry.red_flag_id else "",
+            entry.note,
+            _entered_by(entry),
         ]
+        yield [csv_safe(cell) for cell in row]

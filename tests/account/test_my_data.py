@@ -2,6 +2,7 @@ import csv
 import io
 import json
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -10,7 +11,7 @@ from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.observation import Observation
 
-from education.models import Symptom
+from education.models import RedFlagRule, Symptom
 from portal.models import Appointment, AuditEvent, DiaryEntry, Question, Severity
 
 pytestmark = pytest.mark.django_db
@@ -105,11 +106,18 @@ def test_the_fhir_bundle_validates_and_holds_one_observation_per_entry(alice_cli
     assert first.code.coding[0].system == "http://snomed.info/sct"
     assert first.code.coding[0].code == "12584003"
     assert first.status == "final"
-    severity = first.component[0]
-    assert severity.code.coding[0].code == "246112005"
+    (severity,) = first.component
+    assert [(c.system, c.code) for c in severity.code.coding] == [
+        ("http://loinc.org", "64750-3"),
+        ("http://snomed.info/sct", "246112005"),
+    ]
+    assert severity.code.text == "PRO-CTCAE severity"
     assert severity.valueCodeableConcept.text == "Moderate"
-    assert first.component[1].valueInteger == 2
-    assert first.note[0].text == "worse after the stairs"
+    assert first.code.text == "Bone pain"
+    assert [note.text for note in first.note] == [
+        "In the patient's words: my hip aches",
+        "worse after the stairs",
+    ]
     # No verified code for the patient's own words: text only, never a guessed code.
     assert second.code.coding is None
     assert second.code.text == '=HYPERLINK("http://evil.example")'
@@ -190,3 +198,162 @@ def test_audit_rows_hold_no_health_data(alice_client, alice, diaries):
         values = [str(getattr(event, f.attname)).lower() for f in AuditEvent._meta.fields]
         for word in words:
             assert not any(word in value for value in values), (word, values)
+
+
+@pytest.fixture
+def graded(alice, bone_pain):
+    """Entries graded as PRO-CTCAE grades: several attributes, numbers, a red flag."""
+    vomiting = Symptom.objects.create(
+        name="Vomiting",
+        slug="vomiting",
+        body_site="general",
+        pro_ctcae_term="Vomiting",
+        asks_frequency=True,
+        measurement="times",
+        snomed_code="422400008",
+        snomed_source="SNOMED CT browser, International Edition",
+    )
+    swelling = Symptom.objects.create(
+        name="Swelling",
+        slug="swelling",
+        body_site="general",
+        pro_ctcae_term="Swelling",
+        asks_frequency=True,
+        asks_interference=True,
+    )
+    rash = Symptom.objects.create(
+        name="Rash",
+        slug="rash",
+        body_site="general",
+        pro_ctcae_term="Rash",
+        asks_severity=False,
+        asks_presence=True,
+    )
+    hot = Symptom.objects.create(
+        name="High temperature", slug="high-temperature", body_site="general"
+    )
+    sick_rule = RedFlagRule.objects.create(
+        name="Being sick 2 or more times in 24 hours",
+        symptom=vomiting,
+        condition="times",
+        threshold=2,
+        level="contact",
+        patient_wording="Call now.",
+        source_document="A triage tool",
+        source_version="v1",
+    )
+    now = timezone.now()
+    made = [
+        DiaryEntry(
+            patient=alice,
+            symptom=vomiting,
+            own_words="threw up twice",
+            frequency=2,
+            severity=Severity.MODERATE,
+            times_in_24h=2,
+            occurred_at=now - timedelta(hours=4),
+        ),
+        DiaryEntry(
+            patient=alice,
+            symptom=swelling,
+            frequency=4,
+            severity=Severity.SEVERE,
+            interference=1,
+            occurred_at=now - timedelta(hours=3),
+        ),
+        DiaryEntry(
+            patient=alice, symptom=rash, presence=False, occurred_at=now - timedelta(hours=2)
+        ),
+        DiaryEntry(
+            patient=alice,
+            symptom=hot,
+            temperature_c=Decimal("38.2"),
+            occurred_at=now - timedelta(hours=1),
+        ),
+    ]
+    for entry in made:
+        entry.red_flag = sick_rule if entry.symptom == vomiting else None
+        entry.notice_level = "contact" if entry.symptom in (vomiting, swelling) else ""
+        entry.save()
+    return made
+
+
+def _observations(client) -> list[Observation]:
+    response = client.post("/account/download/fhir/")
+    bundle = Bundle.model_validate(json.loads(response.content))
+    return [e.resource for e in bundle.entry if e.resource.get_resource_type() == "Observation"]
+
+
+def _components(observation: Observation) -> list[tuple]:
+    found = []
+    for component in observation.component or []:
+        codes = [coding.code for coding in component.code.coding or []]
+        if component.valueCodeableConcept is not None:
+            value = component.valueCodeableConcept.text
+        elif component.valueQuantity is not None:
+            quantity = component.valueQuantity
+            value = (float(quantity.value), quantity.unit, quantity.system, quantity.code)
+        else:
+            value = component.valueString
+        found.append((component.code.text, codes, value))
+    return found
+
+
+def test_the_fhir_bundle_carries_each_answer_as_a_component_with_ncis_words(alice_client, graded):
+    sick, swollen, spots, fever = _observations(alice_client)
+    # Coded in SNOMED CT only where the symptom has a verified code; else its PRO-CTCAE term.
+    assert [(c.system, c.code) for c in sick.code.coding] == [
+        ("http://snomed.info/sct", "422400008")
+    ]
+    assert sick.code.text == "Vomiting"
+    assert _components(sick) == [
+        ("PRO-CTCAE frequency", ["104156-5"], "Occasionally"),
+        ("PRO-CTCAE severity", ["64750-3", "246112005"], "Moderate"),
+        (
+            "Times in the last 24 hours",
+            [],
+            (2.0, "times in 24 hours", "http://unitsofmeasure.org", "/d"),
+        ),
+        ("Care notice shown to the patient", [], "Contact the care team"),
+        ("Red-flag rule raised", [], "Being sick 2 or more times in 24 hours"),
+    ]
+    assert sick.note[0].text == "In the patient's words: threw up twice"
+    assert swollen.code.coding is None and swollen.code.text == "Swelling"
+    assert _components(swollen) == [
+        ("PRO-CTCAE frequency", ["104156-5"], "Almost constantly"),
+        ("PRO-CTCAE severity", ["64750-3", "246112005"], "Severe"),
+        ("PRO-CTCAE interference", [], "A little bit"),
+        ("Care notice shown to the patient", [], "Contact the care team"),
+    ]
+    assert _components(spots) == [("PRO-CTCAE presence", [], "No")]
+    assert fever.code.text == "High temperature"
+    assert _components(fever) == [
+        ("Temperature", ["8310-5"], (38.2, "°C", "http://unitsofmeasure.org", "Cel")),
+    ]
+
+
+def test_each_observation_validates_on_its_own(alice_client, graded):
+    data = json.loads(alice_client.post("/account/download/fhir/").content)
+    resources = [item["resource"] for item in data["entry"]]
+    observations = [r for r in resources if r["resourceType"] == "Observation"]
+    assert len(observations) == 4
+    for resource in observations:
+        Observation.model_validate(resource)
+        assert all("code" in c and len(c) == 2 for c in resource["component"])
+
+
+def test_the_csv_carries_the_answers_numbers_and_red_flag_in_ncis_words(alice_client, graded):
+    text = alice_client.post("/account/download/csv/").content.decode()
+    rows = [row for row in csv.DictReader(io.StringIO(text)) if row["record"] == "diary_entry"]
+    sick, swollen, spots, fever = rows
+    assert (sick["pro_ctcae_term"], sick["frequency"], sick["severity"]) == (
+        "Vomiting",
+        "Occasionally",
+        "Moderate",
+    )
+    assert (sick["severity_level"], sick["times_in_24h"]) == ("2", "2")
+    assert sick["notice_level"] == "Contact the care team"
+    assert sick["red_flag"] == "Being sick 2 or more times in 24 hours"
+    assert (swollen["frequency"], swollen["interference"]) == ("Almost constantly", "A little bit")
+    assert (spots["presence"], spots["severity"], spots["severity_level"]) == ("No", "", "")
+    assert (fever["temperature_c"], fever["notice_level"], fever["red_flag"]) == ("38.2", "", "")

@@ -3,11 +3,13 @@
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
+from education.models import RedFlagRule
 from portal.exports import csv_safe
-from portal.models import AuditEvent, Severity
+from portal.models import AuditEvent, DiaryEntry, Severity
 from tests.conftest import entry, local, symptom
 
 RANGE = "start=2026-10-01&end=2026-10-10"
@@ -36,15 +38,99 @@ def test_it_downloads_the_range_oldest_first_in_local_time(alice_client, alice):
             "date",
             "time",
             "symptom",
+            "PRO-CTCAE term",
             "own words",
+            "frequency",
             "severity",
             "severity (0-4)",
+            "interference",
+            "amount",
+            "presence",
+            "temperature (°C)",
+            "times in 24 h",
+            "notice level",
+            "red flag",
             "note",
             "entered by",
         ],
-        ["2026-10-01", "00:00", "", "hip ache", "Mild", "1", "", ""],
-        ["2026-10-02", "09:15", "Bone pain", "", "Severe", "3", "Worse on stairs", ""],
+        ["2026-10-01", "00:00", "", "", "hip ache", "", "Mild", "1"] + [""] * 9,
+        ["2026-10-02", "09:15", "Bone pain", "", "", "", "Severe", "3"]
+        + [""] * 7
+        + ["Worse on stairs", ""],
     ]
+
+
+def test_it_carries_every_pro_ctcae_answer_number_and_red_flag(alice_client, alice):
+    vomiting = symptom("Vomiting", pro_ctcae_term="Vomiting", asks_frequency=True)
+    rash = symptom("Rash", pro_ctcae_term="Rash", asks_severity=False, asks_presence=True)
+    hot = symptom("High temperature", asks_severity=False, measurement="temperature")
+    sick_rule = RedFlagRule.objects.create(
+        name="Being sick 2 or more times in 24 hours",
+        symptom=vomiting,
+        condition="times",
+        threshold=2,
+        level="contact",
+        patient_wording="Call now.",
+        source_document="A triage tool",
+        source_version="v1",
+    )
+    when = local(date(2026, 10, 4), 8)
+    DiaryEntry.objects.create(
+        patient=alice,
+        symptom=vomiting,
+        own_words="threw up three times",
+        frequency=3,
+        severity=Severity.MODERATE,
+        times_in_24h=3,
+        notice_level="contact",
+        red_flag=sick_rule,
+        occurred_at=when,
+    )
+    DiaryEntry.objects.create(patient=alice, symptom=rash, presence=True, occurred_at=when)
+    DiaryEntry.objects.create(
+        patient=alice, symptom=hot, temperature_c=Decimal("38.4"), occurred_at=when
+    )
+    DiaryEntry.objects.create(
+        patient=alice, own_words="weary", interference=4, amount=2, occurred_at=when
+    )
+    _, rows = _download(alice_client)
+    header, *entries = rows
+    found = [dict(zip(header, row, strict=True)) for row in entries]
+    sick, spots, fever, weary = found
+    assert sick["symptom"] == "Vomiting" and sick["PRO-CTCAE term"] == "Vomiting"
+    assert (sick["frequency"], sick["severity"], sick["severity (0-4)"]) == (
+        "Frequently",
+        "Moderate",
+        "2",
+    )
+    assert sick["times in 24 h"] == "3"
+    assert sick["notice level"] == "Contact the care team"
+    assert sick["red flag"] == "Being sick 2 or more times in 24 hours"
+    assert (spots["presence"], spots["severity"], spots["severity (0-4)"]) == ("Yes", "", "")
+    assert fever["temperature (°C)"] == "38.4"
+    assert (fever["notice level"], fever["red flag"]) == ("", "")
+    assert (weary["interference"], weary["amount"]) == ("Very much", "Somewhat")
+
+
+def test_a_red_flag_rule_named_like_a_formula_is_kept_as_text(alice_client, alice):
+    rule = RedFlagRule.objects.create(
+        name="=1+1 reported",
+        condition="top_level",
+        level="contact",
+        patient_wording="Call now.",
+        source_document="A triage tool",
+        source_version="v1",
+    )
+    DiaryEntry.objects.create(
+        patient=alice,
+        own_words="bad",
+        severity=Severity.VERY_SEVERE,
+        red_flag=rule,
+        notice_level="contact",
+        occurred_at=local(date(2026, 10, 4)),
+    )
+    _, rows = _download(alice_client)
+    assert rows[1][14] == "'=1+1 reported"
 
 
 @pytest.mark.parametrize(
@@ -61,8 +147,8 @@ def test_it_downloads_the_range_oldest_first_in_local_time(alice_client, alice):
 def test_cells_that_a_spreadsheet_would_run_are_quoted(alice_client, alice, note, cell):
     entry(alice, "=cmd|' /C calc'!A0", Severity.MILD, local(date(2026, 10, 3)), note)
     _, rows = _download(alice_client)
-    assert rows[1][3] == "'=cmd|' /C calc'!A0"
-    assert rows[1][6] == cell
+    assert rows[1][4] == "'=cmd|' /C calc'!A0"
+    assert rows[1][15] == cell
 
 
 def test_csv_safe_leaves_ordinary_text_alone():
