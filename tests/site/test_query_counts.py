@@ -119,3 +119,65 @@ def test_exports_and_section_activity_cost_the_same_queries_for_1_and_500_entrie
     one = _queries_for(alice_client, method, url)
     _fill(alice, 500, bone_pain)
     assert _queries_for(alice_client, method, url) == one
+
+
+# -- Summary and exports with PRO-CTCAE answers, numbers and red flags ----------------------
+
+
+def _fill_graded(patient, count: int, symptom, rule) -> None:
+    """Entries graded by several attributes, with numbers and, every third, a red flag."""
+    from decimal import Decimal
+
+    DiaryEntry.objects.for_patient(patient).delete()
+    now = timezone.now()
+    DiaryEntry.objects.bulk_create(
+        DiaryEntry(
+            patient=patient,
+            symptom=symptom if n % 2 == 0 else None,
+            own_words="" if n % 2 == 0 else f"entry {n}",
+            severity=None if n % 4 == 1 else n % 5,
+            frequency=n % 5,
+            presence=None if n % 4 == 1 else n % 3 == 0,
+            temperature_c=Decimal(370 + n % 20) / 10,
+            times_in_24h=1 + n % 9,
+            red_flag=rule if n % 3 == 0 else None,
+            notice_level="contact" if n % 3 == 0 else "",
+            occurred_at=now - timedelta(minutes=n),
+        )
+        for n in range(count)
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("post", "/account/download/csv/"),
+        ("post", "/account/download/fhir/"),
+        ("get", "/summary/entries.csv?start={month_ago}&end={today}"),
+        ("get", "/summary/?start={month_ago}&end={today}"),
+    ],
+)
+def test_graded_entries_and_red_flags_cost_the_same_queries_for_1_and_500_entries(
+    alice_client, alice, method, url
+):
+    from education.models import RedFlagRule
+    from tests.conftest import symptom
+
+    vomiting = symptom("Vomiting", pro_ctcae_term="Vomiting", asks_frequency=True)
+    rule = RedFlagRule.objects.create(
+        name="Being sick 2 or more times in 24 hours",
+        symptom=vomiting,
+        condition="times",
+        threshold=2,
+        level="contact",
+        patient_wording="Call now.",
+        source_document="A triage tool",
+        source_version="v1",
+    )
+    today = timezone.localdate()
+    url = url.format(today=today.isoformat(), month_ago=(today - timedelta(days=30)).isoformat())
+    _fill_graded(alice, 2, vomiting, rule)
+    _queries_for(alice_client, method, url)  # the first request may rotate or save the session
+    one = _queries_for(alice_client, method, url)
+    _fill_graded(alice, 500, vomiting, rule)
+    assert _queries_for(alice_client, method, url) == one
