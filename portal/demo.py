@@ -2,10 +2,12 @@
 
 import random
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from education import pro_ctcae
 from education.models import Symptom
 from portal.models import Appointment, ClinicContacts, DiaryEntry, Question, Severity
 
@@ -18,6 +20,24 @@ DEMO_SYMPTOMS = [
     ("nausea", "Feeling sick", 13, 1, "better"),
     ("headaches-or-pressure-in-the-head", "Headache", 17, 1, "same"),
     ("difficulty-catching-breath", "Out of breath on the stairs", 11, 1, "worse"),
+]
+# A bad evening ten days ago: a temperature taken, and being sick (the red-flag rules, when
+# loaded, flag both). (days ago, hour, slug, own words, answers and numbers)
+DEMO_EVENTS = [
+    (
+        10,
+        19,
+        "high-temperature",
+        "Hot and shivery, my temperature was 38.3",
+        {"temperature_c": Decimal("38.3")},
+    ),
+    (
+        10,
+        21,
+        "vomiting",
+        "Sick three times since lunch",
+        {"frequency": 2, "severity": Severity.MODERATE, "times_in_24h": 3},
+    ),
 ]
 DEMO_NOTES = [
     "Walked to the shop and back, had to sit down twice.",
@@ -53,8 +73,11 @@ def seed_demo_records(user) -> None:
     Appointment.objects.for_patient(user).delete()
 
     rng = random.Random(2026)
+    # A second stream for the other PRO-CTCAE answers, so the severities stay as they were.
+    answers_rng = random.Random(2027)
     today = timezone.localdate()
-    symptoms = Symptom.objects.in_bulk([slug for slug, *_ in DEMO_SYMPTOMS], field_name="slug")
+    slugs = [slug for slug, *_ in DEMO_SYMPTOMS] + [slug for _, _, slug, *_ in DEMO_EVENTS]
+    symptoms = Symptom.objects.in_bulk(slugs, field_name="slug")
     now = timezone.now()
     entries = []
     for day_index in range(DEMO_DAYS):
@@ -70,17 +93,33 @@ def seed_demo_records(user) -> None:
             note = (
                 DEMO_NOTES[(day_index + position) % len(DEMO_NOTES)] if rng.random() < 0.15 else ""
             )
+            symptom = symptoms.get(slug)
             entries.append(
                 DiaryEntry(
                     patient=user,
-                    symptom=symptoms.get(slug),
+                    symptom=symptom,
                     own_words=words,
-                    severity=severity,
                     occurred_at=occurred_at,
                     note=note,
+                    **_answers(symptom, severity, answers_rng),
                 )
             )
-    DiaryEntry.objects.bulk_create(entries)
+    for days_ago, hour, slug, words, answers in DEMO_EVENTS:
+        day = today - timedelta(days=days_ago)
+        entries.append(
+            DiaryEntry(
+                patient=user,
+                symptom=symptoms.get(slug),
+                own_words=words,
+                occurred_at=timezone.make_aware(datetime.combine(day, time(hour, 10))),
+                **answers,
+            )
+        )
+    # Oldest first, one at a time: each entry's notice looks at the ones saved before it
+    # (a rise within the week, a companion symptom the day before), as when she logs them.
+    for entry in sorted(entries, key=lambda entry: entry.occurred_at):
+        entry.record_notice()
+        entry.save()
     Question.objects.bulk_create(Question(patient=user, text=text) for text in DEMO_QUESTIONS)
     last_visit = timezone.make_aware(
         datetime.combine(today - timedelta(days=DEMO_DAYS), time(10, 30))
@@ -104,6 +143,27 @@ def seed_demo_records(user) -> None:
             ),
         ]
     )
+
+
+def _answers(symptom: Symptom | None, severity: int, rng: random.Random) -> dict:
+    """The symptom's own PRO-CTCAE questions, answered in step with how bad it was that
+    day; severity alone when the vocabulary is not loaded."""
+    asked = symptom.attributes if symptom is not None else [pro_ctcae.Attribute.SEVERITY]
+    answers = {}
+    for attribute in asked:
+        match attribute:
+            case pro_ctcae.Attribute.SEVERITY:
+                value = severity
+            case pro_ctcae.Attribute.PRESENCE:
+                value = severity > Severity.NONE
+            case _:
+                # How often and how much it got in the way go with how bad, give or take one.
+                value = severity + rng.choice([-1, 0, 0, 1])
+                value = max(0, min(pro_ctcae.top_level(attribute), value))
+        answers[attribute] = value
+    # Every entry says how it was: a symptom that asks nothing (a vocabulary edited by hand)
+    # still gets its severity.
+    return answers or {pro_ctcae.Attribute.SEVERITY: severity}
 
 
 def set_demo_clinic_contacts() -> bool:

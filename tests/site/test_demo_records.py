@@ -1,11 +1,13 @@
 """The demo patient gets a month of sample records, so a newcomer sees a real summary."""
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from portal.models import Appointment, DiaryEntry, Question
+from portal.models import Appointment, DiaryEntry, NoticeLevel, Question
 from tests.conftest import symptom
 
 
@@ -22,8 +24,8 @@ def test_demo_patient_gets_a_month_of_entries_questions_and_appointments(db, deb
     call_command("create_demo_patient", verbosity=0)
     demo = _demo()
     entries = DiaryEntry.objects.for_patient(demo)
-    assert entries.count() == 30 * 5
-    assert entries.filter(symptom__isnull=True).count() == 150  # no symptom fixture loaded
+    assert entries.count() == 30 * 5 + 2  # a month of five symptoms, and one bad evening
+    assert entries.filter(symptom__isnull=True).count() == 152  # no symptom fixture loaded
     assert entries.filter(occurred_at__gt=timezone.now()).count() == 0
     assert entries.filter(severity__gte=3).exists()
     assert Question.objects.for_patient(demo).count() == 3
@@ -34,7 +36,7 @@ def test_demo_patient_gets_a_month_of_entries_questions_and_appointments(db, deb
     response = client.get("/summary/")
     assert response.status_code == 200
     assert response.context["summary_range"].days == 31
-    assert len(response.context["rows"]) == 5
+    assert len(response.context["rows"]) == 7  # the five, the temperature and being sick
     assert response.context["attention"]
 
 
@@ -57,8 +59,59 @@ def test_demo_entries_use_the_symptom_vocabulary_when_it_is_loaded(db, debug):
 def test_every_demo_entry_links_a_symptom_from_the_real_vocabulary(db, debug):
     call_command("loaddata", "fixtures/articles.json", "fixtures/symptoms.json", verbosity=0)
     call_command("create_demo_patient", verbosity=0)
-    assert DiaryEntry.objects.count() == 150
+    assert DiaryEntry.objects.count() == 152
     assert not DiaryEntry.objects.filter(symptom__isnull=True).exists()
+
+
+def test_demo_entries_answer_each_symptoms_own_pro_ctcae_questions(db, debug):
+    call_command(
+        "loaddata",
+        "fixtures/articles.json",
+        "fixtures/symptoms.json",
+        "fixtures/red_flags.json",
+        verbosity=0,
+    )
+    call_command("create_demo_patient", verbosity=0)
+    entries = DiaryEntry.objects.select_related("symptom", "red_flag")
+    for entry in entries:
+        answered = [answer.attribute for answer in entry.answers]
+        assert answered == entry.symptom.attributes, entry.symptom.slug
+    nausea = entries.filter(symptom__slug="nausea")
+    assert nausea.count() == 30
+    assert not nausea.filter(frequency__isnull=True).exists()
+    assert not entries.filter(symptom__slug="fatigue", interference__isnull=True).exists()
+
+    fever = entries.get(symptom__slug="high-temperature")
+    assert fever.temperature_c == Decimal("38.3") and fever.severity is None
+    sick = entries.get(symptom__slug="vomiting")
+    assert (sick.frequency, sick.severity, sick.times_in_24h) == (2, 2, 3)
+    # Saved with the notice she would have seen: the red flags the cited rules raise.
+    assert fever.red_flag.name == "Temperature 37.5 °C or above"
+    assert sick.red_flag.name == "Being sick 2 or more times in 24 hours"
+    assert fever.notice_level == sick.notice_level == NoticeLevel.CONTACT
+    for entry in entries:
+        notice = entry.care_notice()
+        assert entry.notice_level == (notice.level if notice else NoticeLevel.NONE)
+
+
+def test_the_demo_summary_leads_with_its_red_flags(db, debug, client):
+    call_command(
+        "loaddata",
+        "fixtures/articles.json",
+        "fixtures/symptoms.json",
+        "fixtures/red_flags.json",
+        verbosity=0,
+    )
+    call_command("create_demo_patient", verbosity=0)
+    client.force_login(_demo())
+    response = client.get("/summary/")
+    assert response.status_code == 200
+    rules = [flag.rule for flag in response.context["attention"].red_flags]
+    assert "Temperature 37.5 °C or above" in rules
+    assert "Being sick 2 or more times in 24 hours" in rules
+    html = response.content.decode()
+    assert "Red flag: Temperature 37.5 °C or above" in html
+    assert "38.3 °C" in html
 
 
 def test_demo_records_leave_other_patients_alone(db, debug, alice):
