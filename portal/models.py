@@ -448,6 +448,9 @@ class Appointment(models.Model):
         return f"Appointment on {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
 
+ANSWER_MAX_LENGTH = 2000
+
+
 class QuestionQuerySet(PatientOwnedQuerySet):
     def not_asked(self):
         return self.filter(asked=False)
@@ -459,6 +462,8 @@ class Question(models.Model):
     )
     text = models.TextField(max_length=1000)
     asked = models.BooleanField(default=False)
+    # What she was told at the visit, written down afterwards.
+    answer = models.TextField(max_length=ANSWER_MAX_LENGTH, blank=True)
     entry = models.ForeignKey(
         DiaryEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="questions"
     )
@@ -477,6 +482,121 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return f"Question {self.pk}"
+
+
+def validate_nhs_number(value: str) -> None:
+    """Ten digits whose last is the modulus 11 check digit of the first nine (NHS Digital's
+    NHS number specification)."""
+    if not re.fullmatch(r"\d{10}", value):
+        raise ValidationError("Enter the 10 digits of your NHS number.", code="nhs_format")
+    weights = range(10, 1, -1)
+    total = sum(int(digit) * weight for digit, weight in zip(value[:9], weights, strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    if check == 10 or check != int(value[9]):
+        raise ValidationError(
+            "This is not a valid NHS number: please check the digits.", code="nhs_check_digit"
+        )
+
+
+class PatientProfile(models.Model):
+    """What a clinician needs to know who the summary is about; all of it optional, set by
+    the patient, and shown only on her own summary and to caregivers she lets see it."""
+
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    date_of_birth = models.DateField(null=True, blank=True)
+    hospital_number = models.CharField(
+        max_length=30, blank=True, help_text="As it is printed on your hospital letters."
+    )
+    nhs_number = models.CharField(
+        "NHS number",
+        max_length=10,
+        blank=True,
+        validators=[validate_nhs_number],
+        help_text="Optional: 10 digits, on your NHS letters or in the NHS App.",
+    )
+    show_to_caregivers = models.BooleanField(
+        "show these to the people I share my diary with", default=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(nhs_number="") | models.Q(nhs_number__regex=r"^[0-9]{10}$"),
+                name="profile_nhs_number_ten_digits",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Profile {self.pk}"
+
+
+class TreatmentQuerySet(PatientOwnedQuerySet):
+    def current(self, on: date | None = None):
+        """Treatments started by `on` (today) and not stopped before it."""
+        on = on or timezone.localdate()
+        return self.filter(started_on__lte=on).filter(
+            models.Q(stopped_on__isnull=True) | models.Q(stopped_on__gte=on)
+        )
+
+
+class Treatment(models.Model):
+    """A drug or regimen the patient takes, kept by her for the appointment summary."""
+
+    class Kind(models.TextChoices):
+        CDK46_INHIBITOR = "cdk46", "CDK4/6 inhibitor"
+        ANTIBODY_DRUG_CONJUGATE = "adc", "Antibody-drug conjugate"
+        HORMONE = "hormone", "Hormone (endocrine) therapy"
+        CHEMOTHERAPY = "chemo", "Chemotherapy"
+        OTHER = "other", "Other or not sure"
+
+    NAME_MAX_LENGTH = 200
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="treatments"
+    )
+    name = models.CharField(
+        "drug or regimen", max_length=NAME_MAX_LENGTH, help_text="As your clinic names it."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    started_on = models.DateField("started")
+    stopped_on = models.DateField("stopped", null=True, blank=True)
+    line = models.PositiveSmallIntegerField(
+        "line of treatment",
+        null=True,
+        blank=True,
+        help_text="Optional: 1 for the first treatment for metastatic disease, 2 for the next…",
+    )
+    entered_by = entered_by_field()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TreatmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stopped_on__isnull=True)
+                | models.Q(stopped_on__gte=models.F("started_on")),
+                name="treatment_stops_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(line__isnull=True) | models.Q(line__gte=1, line__lte=20),
+                name="treatment_line_1_to_20",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["cdk46", "adc", "hormone", "chemo", "other"]),
+                name="treatment_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Treatment {self.pk}"
 
 
 class AuditEventQuerySet(models.QuerySet):
