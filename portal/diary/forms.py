@@ -1,14 +1,19 @@
 import re
 import uuid
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from education import pro_ctcae
 from education.matching import match_symptoms
-from education.models import BodySite, Symptom
-from portal.models import DiaryEntry, Severity
+from education.models import BodySite, Measurement, Symptom
+from education.web import id_param
+from portal.diary import measurements
+from portal.models import TEMPERATURE_RANGE, TIMES_IN_24H_MAX, DiaryEntry, NoticeLevel
 
 # Anything that looks like the start of an HTML tag: "<script", "</b", "<!--". "<3",
 # "pain < 5" and "a < b" are fine (output is escaped anyway; this only catches pasted code).
@@ -68,6 +73,83 @@ class SubmissionKeyField(forms.Field):
             return None
 
 
+SEVERITY_QUESTION = "How bad is it?"  # asked when she keeps only her own words
+SEVERITY_AT_WORST = "How bad was it at its worst?"  # NCI's severity: at its worst
+TEMPERATURE_MESSAGE = (
+    f"Enter your temperature in °C, from {TEMPERATURE_RANGE[0]} to {TEMPERATURE_RANGE[1]}, "
+    "for example 38.5."
+)
+TIMES_MESSAGE = f"Enter how many times, a whole number from 1 to {TIMES_IN_24H_MAX}."
+LEAVE_OUT = "Leave this answer out"
+
+# Every question an entry can answer, in the order the form shows them: NCI's attributes in
+# the item library's order, then the numbers.
+ANSWER_FIELDS = tuple(pro_ctcae.Attribute.values)
+MEASUREMENT_FIELDS = {Measurement.TEMPERATURE: "temperature_c", Measurement.TIMES: "times_in_24h"}
+GRADING_FIELDS = (*ANSWER_FIELDS, *MEASUREMENT_FIELDS.values())
+_READ_FROM_WORDS = {
+    "temperature_c": measurements.temperature_in,
+    "times_in_24h": measurements.times_in,
+}
+
+
+def asked_fields(symptom: Symptom | None) -> list[str]:
+    """The questions an entry of `symptom` asks: its PRO-CTCAE attributes and its number;
+    kept in her own words only, how bad it is."""
+    if symptom is None:
+        return ["severity"]
+    asked = list(symptom.attributes)
+    if symptom.measurement in MEASUREMENT_FIELDS:
+        asked.append(MEASUREMENT_FIELDS[symptom.measurement])
+    return asked
+
+
+def best_match(own_words: str) -> Symptom | None:
+    return next(iter(match_symptoms(own_words, limit=1)), None) if own_words else None
+
+
+class AnswerField(forms.TypedChoiceField):
+    """One PRO-CTCAE question as radio buttons with NCI's response words, unmodified. The
+    value is the word's position on the scale (for presence, No or Yes as a boolean)."""
+
+    def __init__(self, attribute: str, label: str, what: str) -> None:
+        words = pro_ctcae.RESPONSE_WORDS[attribute]
+        self.attribute = attribute
+        if attribute == pro_ctcae.Attribute.PRESENCE:
+            message, hint = "Choose Yes or No.", "Yes or No."
+        else:
+            message = f"Choose {what}, from {words[0]} to {words[-1]}."
+            hint = f"From {words[0]} to {words[-1]}."
+        super().__init__(
+            label=label,
+            choices=list(enumerate(words)),
+            coerce=self._to_value,
+            empty_value=None,
+            required=False,
+            help_text=hint,
+            widget=forms.RadioSelect,
+            error_messages={"required": message, "invalid_choice": message},
+        )
+
+    def _to_value(self, value: str) -> int | bool:
+        return bool(int(value)) if self.attribute == pro_ctcae.Attribute.PRESENCE else int(value)
+
+    def prepare_value(self, value):
+        # A saved presence is a boolean; the radio buttons' values are 0 and 1.
+        return int(value) if isinstance(value, bool) else value
+
+    def word(self, value: int | bool) -> str:
+        return pro_ctcae.response_word(self.attribute, int(value))
+
+
+class TemperatureField(forms.DecimalField):
+    def to_python(self, value) -> Decimal | None:
+        # "38,5" is how much of Europe writes 38.5.
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return super().to_python(value)
+
+
 class DiaryEntryForm(forms.ModelForm):
     own_words = forms.CharField(
         label="What are you feeling?",
@@ -84,16 +166,41 @@ class DiaryEntryForm(forms.ModelForm):
         required=False,
         empty_label="The best match for my words",
     )
-    severity = forms.TypedChoiceField(
-        label="How bad is it?",
-        choices=Severity.choices,
-        coerce=int,
-        help_text="From None to Very severe.",
-        widget=forms.RadioSelect,
+    # The PRO-CTCAE questions (all on the form; the symptom decides which are shown), then
+    # the numbers a red-flag rule may need.
+    frequency = AnswerField(
+        pro_ctcae.Attribute.FREQUENCY, "How often did you have it?", "how often"
+    )
+    severity = AnswerField(pro_ctcae.Attribute.SEVERITY, SEVERITY_QUESTION, "how bad it is")
+    interference = AnswerField(
+        pro_ctcae.Attribute.INTERFERENCE,
+        "How much did it get in the way of your usual or daily activities?",
+        "how much it got in the way",
+    )
+    amount = AnswerField(pro_ctcae.Attribute.AMOUNT, "How much did you have?", "how much")
+    presence = AnswerField(pro_ctcae.Attribute.PRESENCE, "Did you have it?", "Yes or No")
+    temperature_c = TemperatureField(
+        label="Your temperature in °C",
+        help_text="As your thermometer shows it, for example 38.5.",
+        required=False,
+        min_value=TEMPERATURE_RANGE[0],
+        max_value=TEMPERATURE_RANGE[1],
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
         error_messages={
-            "required": "Choose how bad it is, from None to Very severe.",
-            "invalid_choice": "Choose how bad it is, from None to Very severe.",
+            key: TEMPERATURE_MESSAGE
+            for key in ("invalid", "min_value", "max_value", "max_digits", "max_decimal_places")
         },
+    )
+    times_in_24h = forms.IntegerField(
+        label="How many times in the last 24 hours?",
+        help_text=f"A number from 1 to {TIMES_IN_24H_MAX}.",
+        required=False,
+        min_value=1,
+        max_value=TIMES_IN_24H_MAX,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={key: TIMES_MESSAGE for key in ("invalid", "min_value", "max_value")},
     )
     occurred_at = forms.DateTimeField(
         label="When did it happen?",
@@ -120,14 +227,82 @@ class DiaryEntryForm(forms.ModelForm):
 
     class Meta:
         model = DiaryEntry
-        fields = ["own_words", "symptom", "severity", "occurred_at", "note"]
+        fields = ["own_words", "symptom", *GRADING_FIELDS, "occurred_at", "note"]
+
+    # The PRO-CTCAE response words on the form are NCI's; the form says so.
+    answer_source = pro_ctcae.SOURCE
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")
+        chosen = "symptom" in (kwargs.get("initial") or {})
         super().__init__(*args, **kwargs)
         # A saved entry without a symptom was kept in her own words: editing it keeps that.
-        if self.instance.pk and not self.instance.symptom_id:
+        if self.instance.pk and not self.instance.symptom_id and not chosen:
             self.initial["symptom"] = OWN_WORDS_ONLY
+        # Set while cleaning: the answers its symptom does not ask, the numbers read from
+        # her words, whether the symptom was the best match rather than her choice.
+        self.misfit_fields: set[str] = set()
+        self.filled_from_words: dict[str, str] = {}
+        self.matched_on_save = False
+        if not self.is_bound:
+            self._word_questions(self.graded_symptom)
+
+    @cached_property
+    def graded_symptom(self) -> Symptom | None:
+        """The symptom whose questions the form asks. Bound: the one chosen, or the best
+        match for her words (as saving uses); None when she keeps only her words or the
+        choice is not valid. Unbound: the entry's, or the one the caller chose, or the best
+        match for the words it was given."""
+        if self.is_bound:
+            return self.cleaned_data.get("symptom") if self.errors is not None else None
+        chosen = self.initial.get("symptom")
+        if chosen == OWN_WORDS_ONLY:
+            return None
+        if isinstance(chosen, Symptom):
+            return chosen
+        if chosen not in (None, ""):
+            if self.instance.symptom_id and str(chosen) == str(self.instance.symptom_id):
+                return self.instance.symptom
+            pk = id_param(str(chosen))
+            return Symptom.objects.filter(pk=pk).first() if pk else None
+        return best_match(str(self.initial.get("own_words") or ""))
+
+    @property
+    def asked(self) -> list[str]:
+        return asked_fields(self.graded_symptom)
+
+    @property
+    def grading_fields(self) -> list[forms.BoundField]:
+        """The questions to show: those the symptom asks, and any other with an error."""
+        asked = self.asked
+        return [self[name] for name in GRADING_FIELDS if name in asked or name in self.errors]
+
+    @property
+    def shows_nci_words(self) -> bool:
+        return any(field.name in ANSWER_FIELDS for field in self.grading_fields)
+
+    @property
+    def misfit_message(self) -> str:
+        """Why the questions changed under her answers, when some answers do not fit."""
+        if not self.misfit_fields:
+            return ""
+        symptom = self.graded_symptom
+        check = "Some of your answers were for other questions: please check them."
+        if symptom is None:
+            return f"Kept in your own words, the entry asks only how bad it is. {check}"
+        if self.matched_on_save:
+            return (
+                f"Your words match {symptom.name} best, so these are its questions. {check} "
+                f"If it is not {symptom.name}, choose another symptom in the list above."
+            )
+        return f"You chose {symptom.name}, so these are its questions. {check}"
+
+    def _word_questions(self, symptom: Symptom | None) -> None:
+        # NCI asks severity "at its worst"; kept in her own words, the question is as it was.
+        label = SEVERITY_AT_WORST if symptom is not None else SEVERITY_QUESTION
+        self.fields["severity"].label = label
+        if bound := self._bound_fields_cache.get("severity"):
+            bound.label = label
 
     def clean_own_words(self) -> str:
         return reject_markup(self.cleaned_data["own_words"])
@@ -146,11 +321,17 @@ class DiaryEntryForm(forms.ModelForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         symptom, own_words = cleaned.get("symptom"), cleaned.get("own_words")
+        # Which questions to check the answers against; unknown when the choice is not valid,
+        # or when it is the best match for words that are not.
+        questions_known = not self.has_error("symptom")
         # The same rule with and without JavaScript: nothing chosen means the best match.
         if symptom is None and own_words and "symptom" in cleaned:
-            cleaned["symptom"] = next(iter(match_symptoms(own_words, limit=1)), None)
+            cleaned["symptom"] = best_match(own_words)
+            self.matched_on_save = cleaned["symptom"] is not None
         elif symptom == OWN_WORDS_ONLY:
             cleaned["symptom"] = None
+        elif symptom is None and self.has_error("own_words"):
+            questions_known = False
         if (
             not cleaned.get("symptom")
             and not own_words
@@ -163,7 +344,80 @@ class DiaryEntryForm(forms.ModelForm):
                     code="required",
                 ),
             )
+        if questions_known:
+            self._clean_answers(cleaned, cleaned.get("symptom"))
         return cleaned
+
+    def _clean_answers(self, cleaned: dict, symptom: Symptom | None) -> None:
+        self._word_questions(symptom)
+        asked = asked_fields(symptom)
+        self._fill_from_words(cleaned, asked)
+        about = f"about {symptom.name}" if symptom else "when you keep only your own words"
+        for name in GRADING_FIELDS:
+            value = cleaned.get(name)
+            if name in asked or value is None:
+                continue
+            self.misfit_fields.add(name)
+            field = self.fields[name]
+            if isinstance(field, AnswerField):
+                message = (
+                    f"This question is not asked {about}. You answered “{field.word(value)}”: "
+                    f"choose “{LEAVE_OUT}”, or choose the symptom it is about."
+                )
+            else:
+                message = (
+                    f"This number is not asked {about}. Clear it, or choose the symptom it "
+                    "is about."
+                )
+            self.add_error(name, ValidationError(message, code="not_asked"))
+        answered = any(cleaned.get(name) is not None for name in asked)
+        if not answered and not any(self.has_error(name) for name in GRADING_FIELDS):
+            if len(asked) == 1:
+                message = self.fields[asked[0]].error_messages.get("required")
+            else:
+                message = f"Answer at least one of the questions about {symptom.name}."
+            self.add_error(asked[0], ValidationError(message, code="required"))
+
+    def _fill_from_words(self, cleaned: dict, asked: list[str]) -> None:
+        """A number the symptom takes, left empty, from her words ("threw up twice"). One
+        outside the range an entry takes is not filled: she is asked to check it."""
+        own_words = cleaned.get("own_words") or ""
+        for name, read in _READ_FROM_WORDS.items():
+            if name not in asked or not own_words or name in self.errors:
+                continue
+            if cleaned.get(name) is not None:
+                continue
+            reading = read(own_words)
+            if reading is None:
+                continue
+            if reading.in_range:
+                cleaned[name] = reading.value
+                self.filled_from_words[name] = reading.words
+                continue
+            if name == "temperature_c" and reading.maybe_fahrenheit:
+                message = (
+                    f"Your words say “{reading.words}”: that looks like °F. "
+                    "Please enter your temperature in °C here, for example 38.5."
+                )
+            elif name == "temperature_c":
+                message = f"Your words say “{reading.words}”. {TEMPERATURE_MESSAGE}"
+            else:
+                message = f"Your words say “{reading.words}”. {TIMES_MESSAGE}"
+            self.add_error(name, ValidationError(message, code="out_of_range"))
+
+    def validate_constraints(self) -> None:
+        # The answers' ranges, and that there is at least one, are checked by the fields and
+        # clean() above with words a patient can act on; the database constraints still
+        # hold them. Checked again here, each would cost a query on every save.
+        exclude = self._get_validation_exclusions() | set(GRADING_FIELDS)
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+# The filter's choice for the entries whose notice asked for a call (or an emergency).
+NEEDS_ATTENTION = "needs-attention"
 
 
 class DiaryFilterForm(forms.Form):
@@ -188,6 +442,11 @@ class DiaryFilterForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a date, for example 24/11/2026."},
+    )
+    attention = forms.ChoiceField(
+        label="Needs attention",
+        choices=[("", "All entries"), (NEEDS_ATTENTION, "Only those that need attention")],
+        required=False,
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -219,4 +478,6 @@ class DiaryFilterForm(forms.Form):
             entries = entries.filter(symptom__body_site=data["body_site"])
         if data["symptom"]:
             entries = entries.filter(symptom=data["symptom"])
+        if data["attention"] == NEEDS_ATTENTION:
+            entries = entries.exclude(notice_level=NoticeLevel.NONE)
         return entries.between(data["start"], data["end"])

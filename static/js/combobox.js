@@ -47,7 +47,11 @@
     // The option's id ends with the symptom's number, which is the select's value.
     var value = option.id.slice(option.id.lastIndexOf("-") + 1);
     var select = input.form && input.form.elements.namedItem("symptom");
-    if (select) select.value = value;
+    if (select && select.value !== value) {
+      select.value = value;
+      // htmx listens for the change and swaps in that symptom's questions.
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
     setOpen(input, false);
     announce(input, option.textContent.trim() + " chosen.");
     input.focus();

@@ -26,6 +26,8 @@ pytestmark = pytest.mark.django_db
 READS = {
     "diary:entry_list": ("get", {}),
     "diary:symptom_suggestions": ("post", {"own_words": "hip"}),
+    # The questions of a symptom, for the log form (which only log access shows); saves nothing.
+    "diary:entry_grading": ("post", {"own_words": "hip", "symptom": ""}),
     "diary:entry_detail": ("get", {}),
     "diary:section_activity": ("get", {}),
     "summary:summary": ("get", {}),

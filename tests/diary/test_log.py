@@ -81,13 +81,14 @@ def test_logging_with_htmx_returns_the_entry_and_opens_the_section(alice_client,
 
 
 def test_own_words_alone_are_a_valid_entry(alice_client, symptoms):
+    # Words the vocabulary does not know ("tingling" is PRO-CTCAE's Numbness & tingling).
     response = alice_client.post(
-        "/diary/entries/new/", entry_data(own_words="a strange tingling in my toes")
+        "/diary/entries/new/", entry_data(own_words="something odd I cannot name")
     )
     assert response.status_code == 302
     entry = DiaryEntry.objects.get()
     assert entry.symptom is None
-    assert entry.label == "a strange tingling in my toes"
+    assert entry.label == "something odd I cannot name"
 
 
 def test_a_symptom_alone_is_a_valid_entry(alice_client, symptoms):
@@ -261,11 +262,12 @@ def test_suggestions_without_javascript_choose_the_best_match_in_the_form(alice_
     html = response.content.decode()
     form = response.context["form"]
     assert response.status_code == 200
-    assert form.initial["symptom"] == symptoms["jaundice"].pk
+    assert form["symptom"].value() == symptoms["jaundice"].pk
     assert "Symptoms that match your words: <strong>Jaundice</strong>" in html
     assert f'<option value="{symptoms["jaundice"].pk}" selected>Jaundice</option>' in html
     assert 'value="yellow eyes"' in html
-    assert 'value="3" id="id_severity_3" required checked' in html
+    # The answers are optional one by one, so no radio button is required.
+    assert 'value="3" id="id_severity_3" checked' in html
     assert DiaryEntry.objects.count() == 0
 
 
@@ -345,10 +347,24 @@ def test_a_missing_or_garbled_submission_key_still_saves_once(
 
 def test_the_error_summary_links_to_the_first_severity_word(alice_client, symptoms):
     html = alice_client.post(
-        "/diary/entries/new/", entry_data(symptoms["fatigue"], severity="")
+        "/diary/entries/new/", entry_data(own_words="something odd", severity="")
     ).content.decode()
     assert '<a href="#id_severity_0">How bad is it?: Choose how bad it is' in html
     assert 'id="id_severity_0"' in html
+
+
+def test_no_answer_at_all_is_an_error_on_the_first_question_of_the_symptom(
+    alice_client, symptoms
+):
+    # Fatigue asks how bad at its worst and how much it got in the way: neither answered.
+    html = alice_client.post(
+        "/diary/entries/new/", entry_data(symptoms["fatigue"], severity="")
+    ).content.decode()
+    assert (
+        '<a href="#id_severity_0">How bad was it at its worst?: '
+        "Answer at least one of the questions about Fatigue.</a>"
+    ) in html
+    assert not DiaryEntry.objects.exists()
 
 
 @pytest.mark.parametrize("note", ["pain < a week", "a < b", "<3 from my daughter", "5 > 4"])
