@@ -353,9 +353,7 @@ def test_the_error_summary_links_to_the_first_severity_word(alice_client, sympto
     assert 'id="id_severity_0"' in html
 
 
-def test_no_answer_at_all_is_an_error_on_the_first_question_of_the_symptom(
-    alice_client, symptoms
-):
+def test_no_answer_at_all_is_an_error_on_the_first_question_of_the_symptom(alice_client, symptoms):
     # Fatigue asks how bad at its worst and how much it got in the way: neither answered.
     html = alice_client.post(
         "/diary/entries/new/", entry_data(symptoms["fatigue"], severity="")
