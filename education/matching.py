@@ -47,7 +47,7 @@ FILLER = _word_set(
 WEAK = _word_set(
     """
     have feel been being keep go going gone went come came can cant cannot could dont wont not
-    no all up out down off after before when while still always never stop much more less too
+    no all up out off after before when while still always never stop much more less too
     bad worse worst better want make made every everything time anything hard
     """
 )
@@ -75,6 +75,7 @@ NO_PARTIAL = _word_set(
     """
     fit new right left run white see look clearly different person body thing someth
     everyth walk eat food
+    chemo radiotherapy radiation injection discharg rush
     """
 )
 # A partial match is for words still being typed ("naus", "bone"); a longer text must match
@@ -102,6 +103,12 @@ SPELLING = {
     "orthopaedic": "orthopedic",
     "recognise": "recognize",
     "realise": "realize",
+    "odour": "odor",
+    "odours": "odor",
+    "faecal": "fecal",
+    "discolouration": "discoloration",
+    "discoloured": "discolored",
+    "demoralised": "demoralized",
 }
 
 # Irregular forms, common misspellings of short words (too short for fuzzy matching to be
@@ -196,6 +203,27 @@ LEMMAS = {
     "eating": "eat",
     "ate": "eat",
     "eats": "eat",
+    # "the runs" is diarrhoea; "a run" is not.
+    "runs": "runs",
+    # Winded is out of breath; wind is gas.
+    "winded": "winded",
+    # Spotting is bleeding; spots are skin.
+    "spotting": "spotting",
+    "scared": "scared",
+    "worried": "worry",
+    "panicking": "panic",
+    "panicked": "panic",
+    "giving": "give",
+    "given": "give",
+    "gave": "give",
+    "peeing": "pee",
+    "pees": "pee",
+    "peed": "pee",
+    "weeing": "wee",
+    "wees": "wee",
+    "pooing": "poo",
+    "pooed": "poo",
+    "poos": "poo",
 }
 
 _APOSTROPHES = str.maketrans({"\u2019": "", "\u2018": "", "'": "", "`": ""})
@@ -289,6 +317,9 @@ class _Vocabulary:
     words: frozenset[str]
     # Each vocabulary word's phrases: only those can score for a typed text.
     phrases_by_word: dict[str, tuple[_Phrase, ...]] = field(default_factory=dict)
+    # The vocabulary words by their first letter: a typed word is only ever similar to a word
+    # that starts with the same letter (_word_similarity).
+    words_by_initial: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # (typed word, may be a prefix) -> the vocabulary words it matches, with their score.
     # Lives and dies with this vocabulary; bounded by _SIMILAR_MAX.
     similar_cache: dict[tuple[str, bool], tuple[tuple[str, float], ...]] = field(
@@ -301,7 +332,7 @@ class _Vocabulary:
         if found is None:
             found = tuple(
                 (known, score)
-                for known in self.words
+                for known in self.words_by_initial.get(typed[:1], ())
                 if (score := _word_similarity(typed, known, may_be_prefix=may_be_prefix))
             )
             if len(self.similar_cache) >= _SIMILAR_MAX:
@@ -365,7 +396,13 @@ def _get_vocabulary() -> _Vocabulary:
             for word in dict.fromkeys(phrase.words):
                 by_word.setdefault(word, []).append(phrase)
         phrases_by_word = {word: tuple(found) for word, found in by_word.items()}
-        vocabulary = _Vocabulary(fingerprint, symptoms, phrases, words, phrases_by_word)
+        by_initial: dict[str, list[str]] = {}
+        for word in sorted(words):
+            by_initial.setdefault(word[0], []).append(word)
+        words_by_initial = {initial: tuple(found) for initial, found in by_initial.items()}
+        vocabulary = _Vocabulary(
+            fingerprint, symptoms, phrases, words, phrases_by_word, words_by_initial
+        )
     with _lock:
         _vocabulary = vocabulary
         _checked_at = now
@@ -415,13 +452,20 @@ def _score_phrase(
     if not strong_count:
         return 0.0, set()
     best_by_typed: dict[int, float] = {}
-    for known in phrase.words:
-        for index, score in partial.get(known, ()):
+    strong_words = {known for known in phrase.words if known not in WEAK}
+    carried = 0
+    for known in strong_words:
+        found = partial.get(known, ())
+        carried += bool(found)
+        for index, score in found:
             if score > best_by_typed.get(index, 0.0):
                 best_by_typed[index] = score
     if len(best_by_typed) < strong_count:
         return 0.0, set()
-    return 0.4 * sum(best_by_typed.values()), set(best_by_typed)
+    # Of two phrases the words start, the one they say more of comes first: "sick" is more
+    # of "feel sick" than of "worried sick".
+    coverage = carried / len(strong_words)
+    return 0.4 * sum(best_by_typed.values()) * (0.5 + 0.5 * coverage), set(best_by_typed)
 
 
 # A whole phrase scores at least this; a part of one ("naus") less.
@@ -445,8 +489,9 @@ def _is_negated(words: list[str], clause_of: list[int], positions: set[int]) -> 
 
 def _scores(
     words: list[str], clause_of: list[int], vocabulary: _Vocabulary, may_suggest: bool
-) -> dict[int, float]:
-    """Each symptom's best score for the typed words; negated matches score nothing."""
+) -> tuple[dict[int, float], dict[int, set[int]]]:
+    """Each symptom's best score for the typed words, and the clauses its best phrase was
+    found in; negated matches score nothing."""
     count = len(words)
     last = count - 1
     # Compare each typed word with each vocabulary word once, not once per phrase.
@@ -466,6 +511,7 @@ def _scores(
             full.setdefault(a + b, []).append((count + start, 1.0))
     strong_count = sum(1 for w in words if w not in WEAK) if may_suggest else 0
     best: dict[int, float] = {}
+    clauses: dict[int, set[int]] = {}
     # A phrase none of whose words matched scores 0.0: look only at the others (the best
     # score per symptom does not depend on the order).
     candidates = {
@@ -484,7 +530,8 @@ def _scores(
         }
         if not _is_negated(words, clause_of, positions):
             best[phrase.symptom_pk] = score
-    return best
+            clauses[phrase.symptom_pk] = {clause_of[i] for i in positions}
+    return best, clauses
 
 
 def match_symptoms(text: str, limit: int = 5) -> list[Symptom]:
@@ -507,16 +554,27 @@ def match_symptoms(text: str, limit: int = 5) -> list[Symptom]:
     clause_of = [number for number, clause in enumerate(clauses) for _ in clause]
     # The whole text, for phrases that span a break ("fell and broke", "problems with my
     # vision"); then each clause alone.
-    best = _scores(words, clause_of, vocabulary, may_suggest)
+    best, found_in = _scores(words, clause_of, vocabulary, may_suggest)
     leaders: dict[int, None] = {}
     if len(clauses) > 1:
-        for number, clause in enumerate(clauses, start=1):
+        # A whole phrase written across a break is one complaint ("pins and needles", "pain
+        # and swelling at injection site"): it may lead the clause it starts in.
+        across = {
+            pk: (min(numbers), best[pk])
+            for pk, numbers in found_in.items()
+            if len(numbers) > 1 and best[pk] >= WHOLE_PHRASE_SCORE
+        }
+        for number, clause in enumerate(clauses):
             # Only the last clause may still be being typed.
-            last = number == len(clauses)
-            found = _scores(clause, [0] * len(clause), vocabulary, may_suggest and last)
+            last = number == len(clauses) - 1
+            found, _ = _scores(clause, [0] * len(clause), vocabulary, may_suggest and last)
             for pk, score in found.items():
                 best[pk] = max(best.get(pk, 0.0), score)
             whole = {pk: score for pk, score in found.items() if score >= WHOLE_PHRASE_SCORE}
+            own_best = max(whole.values(), default=0.0)
+            for pk, (start, score) in across.items():
+                if start == number and score > own_best:
+                    whole[pk] = score
             if whole:
                 leader = min(whole, key=lambda pk: (-whole[pk], vocabulary.symptoms[pk].name))
                 leaders.setdefault(leader)
