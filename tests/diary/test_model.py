@@ -6,7 +6,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from education.models import BodySite, Symptom, Urgency
+from education import pro_ctcae
+from education.models import BodySite, RedFlagRule, Symptom, Urgency
 from portal.models import AuditEvent, DiaryEntry, Severity
 from tests.conftest import ROOT
 
@@ -50,27 +51,93 @@ def entry(patient, symptom=None, *, severity=1, days_ago=0.0, own_words=""):
 # The vocabulary fixture ------------------------------------------------------------------------
 
 
+# The symptoms outside PRO-CTCAE and the article that red-flag rules need.
+RED_FLAG_SYMPTOMS = {
+    "high-temperature",
+    "back-or-neck-pain",
+    "weakness-in-the-arms-or-legs",
+    "struggling-to-breathe",
+    "bleeding-that-will-not-stop",
+}
+
+
 def test_all_fixtures_load_together_on_a_fresh_database(db):
-    call_command("loaddata", "fixtures/articles.json", "fixtures/symptoms.json", verbosity=0)
-    assert Symptom.objects.count() == len(ARTICLE_SECTIONS)
+    call_command(
+        "loaddata",
+        "fixtures/articles.json",
+        "fixtures/symptoms.json",
+        "fixtures/red_flags.json",
+        verbosity=0,
+    )
+    article_terms = Symptom.objects.filter(slug__in=ARTICLE_SECTIONS).exclude(pro_ctcae_term="")
+    assert Symptom.objects.count() == (
+        len(pro_ctcae.TERMS) + len(ARTICLE_SECTIONS) - article_terms.count() + 5
+    )
+    assert RedFlagRule.objects.count() == 12
+    rules = RedFlagRule.objects.all()
+    used = {*rules.values_list("symptom__slug", flat=True)}
+    used |= {*rules.values_list("companions__slug", flat=True)}
+    # A high temperature is judged by its number, whatever the symptom.
+    assert used >= RED_FLAG_SYMPTOMS - {"high-temperature"}
 
 
 def test_every_symptom_of_the_article_links_to_its_sections_main_first(symptoms):
-    assert set(symptoms) == set(ARTICLE_SECTIONS)
+    linked = Symptom.objects.filter(sections__isnull=False).values_list("slug", flat=True)
+    assert set(linked) == set(ARTICLE_SECTIONS)
     for slug, sections in ARTICLE_SECTIONS.items():
         symptom = Symptom.objects.with_main_section().get(slug=slug)
         links = sorted(symptom.symptom_sections.all(), key=lambda link: link.order)
         assert [link.section.slug for link in links] == sections, slug
         assert symptom.main_section.slug == sections[0]
+        # Its own section explains it; no outside page competes with it.
+        assert symptom.outside_page_url == "", slug
 
 
 def test_every_symptom_has_a_body_site_and_many_lay_synonyms(symptoms):
+    assert set(symptoms) >= set(ARTICLE_SECTIONS) | RED_FLAG_SYMPTOMS
     for symptom in symptoms.values():
         assert symptom.body_site in BodySite.values
-        assert len(symptom.synonym_list) >= 15, symptom.slug
+        least = 15 if symptom.slug in ARTICLE_SECTIONS else 8
+        assert len(symptom.synonym_list) >= least, symptom.slug
+        # More than the term itself: lay words, not only NCI's.
+        assert len({s.lower() for s in symptom.synonym_list} - {symptom.name.lower()}) >= 7
     assert symptoms["bone-pain"].body_site == "bone"
     assert symptoms["jaundice"].body_site == "liver"
     assert symptoms["difficulty-catching-breath"].body_site == "lung"
+
+
+BRITISH_AND_AMERICAN = [
+    ("diarrhea", ["diarrhoea", "diarrhea"]),
+    ("hot-flashes", ["hot flushes", "hot flashes"]),
+    ("fecal-incontinence", ["faecal incontinence", "fecal incontinence"]),
+    ("body-odor", ["body odour", "body odor"]),
+    ("nail-discoloration", ["discoloured nails", "discolored nails"]),
+    ("change-in-usual-urine-color", ["urine changed colour", "urine changed color"]),
+    ("swelling", ["oedema", "edema"]),
+    ("urinary-frequency", ["weeing all the time", "peeing all the time"]),
+    ("constipation", ["can't poo", "can't poop"]),
+    ("gas", ["trapped wind", "gas"]),
+]
+
+
+@pytest.mark.parametrize(("slug", "words"), BRITISH_AND_AMERICAN)
+def test_synonyms_hold_british_and_american_words(symptoms, slug, words):
+    assert set(words) <= set(symptoms[slug].synonym_list)
+
+
+def test_outside_pages_are_named_and_only_for_symptoms_no_section_explains(symptoms):
+    with_page = [s for s in symptoms.values() if s.outside_page_url]
+    assert len(with_page) >= 10
+    for symptom in with_page:
+        assert symptom.outside_page_name, symptom.slug
+        assert symptom.outside_page_url.startswith(
+            (
+                "https://www.cancer.gov/",
+                "https://survivorship.cancer.gov/",
+                "https://www.cancer.net/",
+            )
+        ), symptom.slug
+        assert not symptom.symptom_sections.exists(), symptom.slug
 
 
 def test_guidance_is_conservative_and_sourced(symptoms):
