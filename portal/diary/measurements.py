@@ -56,8 +56,8 @@ _NOT_A_TEMPERATURE = re.compile(
     r"|times?|x)\b|\s*:\d",
     re.IGNORECASE,
 )
-_WITH_UNIT = re.compile(r"(?<![\d.,])" + _NUMBER + _UNIT, re.IGNORECASE)
-_ANY_NUMBER = re.compile(r"(?<![\d.,])" + _NUMBER)
+_WITH_UNIT = re.compile(r"(?<![\d.,:])" + _NUMBER + _UNIT, re.IGNORECASE)
+_ANY_NUMBER = re.compile(r"(?<![\d.,:])" + _NUMBER)
 _TEMPERATURE_WORDS = re.compile(_TEMPERATURE_WORD, re.IGNORECASE)
 # How far after a temperature word its number may come ("temperature was up to 38.5"),
 # within the sentence.
