@@ -29,11 +29,21 @@ class QuestionForm(forms.ModelForm):
 
 
 class QuestionEditForm(forms.ModelForm):
+    """The question, whether it was asked, and after the visit what she was told."""
+
     class Meta:
         model = Question
-        fields = ["text", "asked"]
-        labels = {"text": "Your question", "asked": "I have asked this"}
-        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+        fields = ["text", "asked", "answer"]
+        labels = {
+            "text": "Your question",
+            "asked": "I have asked this",
+            "answer": "The answer (optional)",
+        }
+        help_texts = {"answer": "After your appointment, write down what you were told."}
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "answer": forms.Textarea(attrs={"rows": 5}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)

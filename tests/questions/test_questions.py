@@ -281,3 +281,87 @@ def test_adding_editing_ticking_and_deleting_are_in_the_audit_trail(alice_client
         for action in ("create", "edit", "asked", "delete")
     ]
     assert all("travel" not in str(vars(e)) and "fly" not in str(vars(e)) for e in events)
+
+
+def test_after_the_visit_the_answer_is_written_down_and_listed(alice_client, alices_question):
+    url = f"/questions/{alices_question.pk}/edit/"
+    html = alice_client.get(url).content.decode()
+    assert 'name="answer"' in html and "The answer (optional)" in html
+    answer = "Yes, but not in the week after treatment.\nTake the card with the phone number."
+    response = alice_client.post(url, {"text": "Can I travel?", "asked": "on", "answer": answer})
+    assert response.status_code == 302
+    alices_question.refresh_from_db()
+    assert (alices_question.asked, alices_question.answer) == (True, answer)
+    listed = alice_client.get("/questions/").content.decode()
+    assert "Yes, but not in the week after treatment.<br>Take the card" in listed
+    assert "Write down the answer" not in listed
+
+
+def test_writing_the_answer_leaves_the_asked_flag_as_it_is_posted(alice_client, alices_question):
+    url = f"/questions/{alices_question.pk}/edit/"
+    alice_client.post(url, {"text": "Can I travel?", "answer": "Ask again next time."})
+    alices_question.refresh_from_db()
+    assert (alices_question.asked, alices_question.answer) == (False, "Ask again next time.")
+    alice_client.post(f"/questions/{alices_question.pk}/asked/", {"asked": "true"})
+    alices_question.refresh_from_db()
+    assert (alices_question.asked, alices_question.answer) == (True, "Ask again next time.")
+
+
+def test_an_asked_question_without_an_answer_offers_to_write_it_down(alice_client, alice):
+    asked = Question.objects.create(patient=alice, text="Scan results?", asked=True)
+    Question.objects.create(patient=alice, text="Not yet asked")
+    html = alice_client.get("/questions/").content.decode()
+    assert html.count("Write down the answer") == 1
+    assert f'href="/questions/{asked.pk}/edit/#id_answer"' in html
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ("x" * 2001, "Ensure this value has at most 2000 characters"),
+        ("nul \x00 byte", "Null characters are not allowed."),
+    ],
+)
+def test_a_bad_answer_is_a_field_error_and_changes_nothing(
+    alice_client, alices_question, answer, message
+):
+    url = f"/questions/{alices_question.pk}/edit/"
+    response = alice_client.post(url, {"text": "Changed", "asked": "on", "answer": answer})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert 'aria-invalid="true"' in html and 'href="#id_answer"' in html
+    alices_question.refresh_from_db()
+    assert (alices_question.text, alices_question.asked, alices_question.answer) == (
+        "Can I travel?",
+        False,
+        "",
+    )
+
+
+def test_the_longest_answer_fits(alice_client, alices_question):
+    url = f"/questions/{alices_question.pk}/edit/"
+    response = alice_client.post(url, {"text": "Can I travel?", "answer": "x" * 2000})
+    assert response.status_code == 302
+    alices_question.refresh_from_db()
+    assert len(alices_question.answer) == 2000
+
+
+def test_the_answer_is_shown_as_text_and_kept_out_of_the_audit_trail(alice_client, alices_question):
+    url = f"/questions/{alices_question.pk}/edit/"
+    alice_client.post(url, {"text": "Can I travel?", "answer": "<b>sunscreen</b>"})
+    html = alice_client.get("/questions/").content.decode()
+    assert "&lt;b&gt;sunscreen&lt;/b&gt;" in html and "<b>sunscreen" not in html
+    events = AuditEvent.objects.filter(action="question.edit")
+    assert events.count() == 1
+    assert "sunscreen" not in str(vars(events.get()))
+
+
+def test_an_answer_does_not_add_queries_to_the_list(alice_client, alice, django_assert_num_queries):
+    Question.objects.bulk_create(
+        Question(patient=alice, text=f"Q{n}", asked=True, answer=f"A{n}") for n in range(30)
+    )
+    # session, user, questions with entry and section, the clinic's numbers for the footer
+    with django_assert_num_queries(4):
+        html = alice_client.get("/questions/").content.decode()
+    assert "A29" in html
