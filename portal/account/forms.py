@@ -1,6 +1,8 @@
-"""Account forms: sign-up (allauth's, plus an invitation code if asked for) and deletion."""
+"""Account forms: sign-up (allauth's, plus an invitation code if asked for), her details for
+the appointment summary, and deletion."""
 
 import hmac
+from datetime import date
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
@@ -8,6 +10,9 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
+from django.utils import timezone
+
+from portal.models import PatientProfile, validate_nhs_number
 
 
 class SignupForm(AllauthSignupForm):
@@ -51,6 +56,73 @@ class SignupForm(AllauthSignupForm):
         return super().try_save(request)
 
 
+EARLIEST_BIRTH_YEAR = 1900
+# "943 476 5919", as NHS letters print it; a few more characters than that is still a typo.
+NHS_NUMBER_INPUT_LENGTH = 20
+
+
+def nhs_number_spaced(digits: str) -> str:
+    """The 3-3-4 grouping NHS letters and the NHS App show."""
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}" if len(digits) == 10 else digits
+
+
+class ProfileForm(forms.ModelForm):
+    """Who the appointment summary is about; every field optional."""
+
+    date_of_birth = forms.DateField(
+        label="Date of birth (optional)",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+        help_text="For example 27/3/1968.",
+    )
+    nhs_number = forms.CharField(
+        label="NHS number (optional)",
+        required=False,
+        max_length=NHS_NUMBER_INPUT_LENGTH,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text="10 digits, on your NHS letters or in the NHS App. Spaces are fine.",
+    )
+
+    class Meta:
+        model = PatientProfile
+        fields = ["date_of_birth", "hospital_number", "nhs_number", "show_to_caregivers"]
+        labels = {
+            "hospital_number": "Hospital number (optional)",
+            "show_to_caregivers": "Show these details to the people I share my diary with",
+        }
+        widgets = {"hospital_number": forms.TextInput(attrs={"autocomplete": "off"})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, label_suffix="", **kwargs)
+        if self.instance.nhs_number:
+            self.initial["nhs_number"] = nhs_number_spaced(self.instance.nhs_number)
+
+    def clean_date_of_birth(self) -> date | None:
+        born = self.cleaned_data["date_of_birth"]
+        if born is None:
+            return None
+        if born > timezone.localdate():
+            raise forms.ValidationError("Your date of birth cannot be in the future.")
+        if born.year < EARLIEST_BIRTH_YEAR:
+            raise forms.ValidationError(f"Enter a date of birth in {EARLIEST_BIRTH_YEAR} or later.")
+        return born
+
+    def clean_nhs_number(self) -> str:
+        """Stored as its 10 digits; the spaces people type from their letters are dropped."""
+        digits = "".join(self.cleaned_data["nhs_number"].split())
+        if not digits:
+            return ""
+        # ASCII only: "\d" in the model's validator would also pass Arabic-Indic or
+        # full-width digits, which the database's constraint refuses.
+        if not (digits.isascii() and digits.isdigit()):
+            raise forms.ValidationError(
+                "Enter the 10 digits of your NHS number.", code="nhs_format"
+            )
+        validate_nhs_number(digits)
+        return digits
+
+
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
         label="Your password",
@@ -58,8 +130,8 @@ class DeleteAccountForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     understood = forms.BooleanField(
-        label="I understand that my diary, appointments and questions will be deleted for "
-        "good and cannot be recovered.",
+        label="I understand that my diary, appointments, questions, treatments and details "
+        "will be deleted for good and cannot be recovered.",
     )
 
     def __init__(self, *args, user, **kwargs) -> None:

@@ -6,6 +6,7 @@ app_name = "my_account"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("details/", views.profile, name="profile"),
     path("activity/", views.activity, name="activity"),
     path("download/", views.download, name="download"),
     path("download/csv/", views.download_csv, name="download_csv"),

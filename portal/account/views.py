@@ -1,4 +1,5 @@
-"""My account: what the portal holds about me, to download or delete, and who signed in."""
+"""My account: my details for the summary, what the portal holds about me, to download or
+delete, and who signed in."""
 
 import json
 
@@ -13,12 +14,14 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from education.web import PortalRequest, is_partial
 from portal import audit, exports
-from portal.account.forms import DeleteAccountForm
-from portal.models import AuditEvent, display_name
+from portal.account.forms import DeleteAccountForm, ProfileForm
+from portal.models import AuditEvent, PatientProfile, display_name
 
 # What the activity page shows, in the patient's words.
 ACTIVITY_LABELS = {
@@ -36,6 +39,8 @@ ACTIVITY_LABELS = {
     ("account.export", AuditEvent.Outcome.SUCCESS): "Your data was downloaded",
     ("summary.export", AuditEvent.Outcome.SUCCESS): "Your summary was downloaded",
     ("summary.print", AuditEvent.Outcome.SUCCESS): "Your summary was printed",
+    ("profile.create", AuditEvent.Outcome.SUCCESS): "Your details were saved",
+    ("profile.edit", AuditEvent.Outcome.SUCCESS): "Your details were changed",
 }
 ACTIVITY_LIMIT = 30
 # What a caregiver did in the patient's diary, as "<her name> <label>"; no health data.
@@ -60,13 +65,51 @@ CAREGIVER_LABELS = {
     "question.edit": "changed a question",
     "question.asked": "marked a question as asked or not",
     "question.delete": "deleted a question",
+    "treatment.view": "viewed your treatments",
+    "treatment.create": "added a treatment",
+    "treatment.edit": "changed a treatment",
+    "treatment.delete": "deleted a treatment",
 }
+PROFILE_SAVED = "Your details are saved."
 
 
 @require_GET
 def overview(request: PortalRequest) -> HttpResponse:
     has_totp = is_mfa_enabled(request.user, [Authenticator.Type.TOTP])
     return render(request, "portal/account/overview.html", {"has_totp": has_totp})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def profile(request: PortalRequest) -> HttpResponse:
+    """Her own details, even while she is in a diary she helps with; the profile is made on
+    the first save, so an account that never saves one has none."""
+    posted = request.POST if request.method == "POST" else None
+    profile = PatientProfile.objects.filter(patient=request.user).first()
+    form = ProfileForm(posted, instance=profile or PatientProfile(patient=request.user))
+    announcement = ""
+    if posted is not None and form.is_valid():
+        details = {name: form.cleaned_data[name] for name in ProfileForm.Meta.fields}
+        with transaction.atomic():
+            # update_or_create: two first saves at once (two tabs) make one profile.
+            profile, created = PatientProfile.objects.update_or_create(
+                patient=request.user, defaults=details
+            )
+            action = "profile.create" if created else "profile.edit"
+            # Her own account's record, not the diary she may be helping with.
+            audit.record(request, action, target=profile, patient_id=request.user.pk)
+        if not is_partial(request):
+            messages.success(request, PROFILE_SAVED)
+            return redirect("my_account:profile")
+        form, announcement = ProfileForm(instance=profile), PROFILE_SAVED
+    template = "portal/account/profile.html"
+    context = {"form": form, "announcement": announcement}
+    if is_partial(request):
+        # htmx does not swap 4xx responses: the form comes back with its errors as a 200.
+        return render(request, template + "#profile-form", context)
+    status = 400 if form.errors else 200
+    return render(request, template, context, status=status)
 
 
 @require_GET
