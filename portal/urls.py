@@ -41,6 +41,7 @@ urlpatterns = [
     path("summary/", include("portal.summary.urls")),
     path("appointments/", include("portal.appointments.urls")),
     path("questions/", include("portal.questions.urls")),
+    path("treatments/", include("portal.treatments.urls")),
     # People who help with a patient's diary, and the diaries one helps with.
     path("caregivers/", include("portal.caregivers.urls")),
     # Sign-up, sign-in, email confirmation, passwords and the second step (django-allauth).
