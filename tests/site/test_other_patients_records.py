@@ -6,7 +6,7 @@ a 404 on GET and POST (plain and htmx), the record unchanged, and an audit row s
 """
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.forms.models import model_to_dict
@@ -20,6 +20,7 @@ from portal.models import (
     DiaryEntry,
     Question,
     Severity,
+    Treatment,
 )
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,12 @@ def make_question(patient):
     return Question.objects.create(patient=patient, text="bob's private question")
 
 
+def make_treatment(patient):
+    return Treatment.objects.create(
+        patient=patient, name="bob's private drug", kind="cdk46", started_on=date(2026, 1, 5)
+    )
+
+
 def make_grant(patient):
     grant = CaregiverGrant(patient=patient, email="bobs-helper@example.org", patient_name="bob's")
     grant.new_token()
@@ -61,6 +68,7 @@ RECORDS = {
     "diary": make_entry,
     "appointments": make_appointment,
     "questions": make_question,
+    "treatments": make_treatment,
     "caregivers": make_grant,
 }
 
@@ -75,6 +83,11 @@ HOSTILE_POST = {
     "asked": "on",
     "confirm": "on",
     "access": "log",
+    "name": "changed by alice",
+    "kind": "other",
+    "started_on": "2026-01-01",
+    "stopped_on": "2026-02-01",
+    "line": "3",
 }
 
 
@@ -107,6 +120,8 @@ def test_the_walk_finds_the_record_urls_we_know_of():
         "questions:question_edit",
         "questions:question_asked",
         "questions:question_delete",
+        "treatments:treatment_edit",
+        "treatments:treatment_delete",
         "caregivers:grant_edit",
         "caregivers:grant_revoke",
     } <= names

@@ -98,6 +98,18 @@ def test_every_public_name_still_exists():
     assert names >= PUBLIC, PUBLIC - names
 
 
+def test_the_walk_covers_the_treatments_and_your_details_pages_and_none_is_public():
+    private = {
+        "treatments:treatment_list": "/treatments/",
+        "treatments:treatment_create": "/treatments/new/",
+        "treatments:treatment_edit": "/treatments/1/edit/",
+        "treatments:treatment_delete": "/treatments/1/delete/",
+        "my_account:profile": "/account/details/",
+    }
+    assert private.items() <= dict(all_urls()).items()
+    assert not set(private) & PUBLIC
+
+
 def _ends_at_sign_in(client, response, path: str) -> None:
     # Admin URLs go through the admin's own login view, which sends on to the sign-in page.
     for _ in range(3):
