@@ -120,3 +120,38 @@
     setOpen(input, document.activeElement === input);
   });
 })();
+
+// The questions block ("grading") is swapped when the symptom changes. An answer given while
+// the new questions were on their way is kept where the new questions ask it too.
+(function () {
+  "use strict";
+  var given = {};
+
+  function isGrading(element) {
+    return element && element.classList && element.classList.contains("grading") && element.id;
+  }
+
+  function remember(event) {
+    var target = event.detail.target;
+    if (!isGrading(target)) return;
+    var answers = {};
+    target.querySelectorAll("input").forEach(function (input) {
+      if (input.type === "radio" ? input.checked : input.value !== "") answers[input.name] = input.value;
+    });
+    given[target.id] = answers;
+  }
+
+  document.addEventListener("htmx:beforeSwap", remember);
+  document.addEventListener("htmx:oobBeforeSwap", remember);
+  document.addEventListener("htmx:load", function (event) {
+    var element = event.detail.elt;
+    if (!isGrading(element) || !given[element.id]) return;
+    var answers = given[element.id];
+    delete given[element.id];
+    element.querySelectorAll("input").forEach(function (input) {
+      if (!Object.prototype.hasOwnProperty.call(answers, input.name)) return;
+      if (input.type === "radio") input.checked = input.value === answers[input.name];
+      else input.value = answers[input.name];
+    });
+  });
+})();
