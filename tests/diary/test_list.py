@@ -209,6 +209,8 @@ def fill_diary(patient, symptoms, count: int) -> None:
     # look up, so a page of only unlinked PRO-CTCAE terms would cost fewer queries and
     # compare unlike with like.
     names = [slug for slug, symptom in symptoms.items() if symptom.symptom_sections.exists()]
+    # Bone pain first, so that the one-entry diary has an entry the "bone" filter shows.
+    names.sort(key=lambda slug: slug != "bone-pain")
     start = timezone.now() - timedelta(days=60)
     DiaryEntry.objects.bulk_create(
         DiaryEntry(
