@@ -533,6 +533,12 @@ def test_the_symptom_list_asks_htmx_for_its_questions_in_the_body(alice_client, 
     )
     assert 'name="show_questions"' in html
     assert '<div id="log-grading" class="grading">' in html
+    # Typing sends the symptom chosen and the answers, so the questions swapped in with the
+    # suggestions are the chosen symptom's and keep what she answered.
+    words_box = html[html.index('id="id_own_words"') :]
+    words_box = words_box[: words_box.index(">")]
+    fields = "own_words,symptom,frequency,severity,interference,amount,presence"
+    assert f'hx-params="{fields},temperature_c,times_in_24h"' in words_box
 
 
 def test_suggestions_swap_in_the_best_matchs_questions(alice_client, symptoms):
