@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 
@@ -487,7 +489,7 @@ class Question(models.Model):
 def validate_nhs_number(value: str) -> None:
     """Ten digits whose last is the modulus 11 check digit of the first nine (NHS Digital's
     NHS number specification)."""
-    if not re.fullmatch(r"\d{10}", value):
+    if not re.fullmatch(r"[0-9]{10}", value):
         raise ValidationError("Enter the 10 digits of your NHS number.", code="nhs_format")
     weights = range(10, 1, -1)
     total = sum(int(digit) * weight for digit, weight in zip(value[:9], weights, strict=True))
@@ -526,7 +528,9 @@ class PatientProfile(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(nhs_number="") | models.Q(nhs_number__regex=r"^[0-9]{10}$"),
+                # Ten characters (the validator checks they are digits, and the check digit);
+                # no REGEXP, which a plain sqlite3 connection (backups) does not have.
+                condition=models.Q(nhs_number="") | models.Q(Exact(Length("nhs_number"), 10)),
                 name="profile_nhs_number_ten_digits",
             )
         ]

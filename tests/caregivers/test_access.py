@@ -35,6 +35,7 @@ READS = {
     "summary:summary_csv": ("get", {}),
     "appointments:appointment_list": ("get", {}),
     "questions:question_list": ("get", {}),
+    "treatments:treatment_list": ("get", {}),
 }
 WRITES = {
     "diary:entry_create",
@@ -48,6 +49,9 @@ WRITES = {
     "questions:question_edit",
     "questions:question_asked",
     "questions:question_delete",
+    "treatments:treatment_create",
+    "treatments:treatment_edit",
+    "treatments:treatment_delete",
 }
 
 
@@ -70,6 +74,7 @@ def alices_records(alice, article):
         "diary": entry,
         "appointments": RECORDS["appointments"](alice),
         "questions": RECORDS["questions"](alice),
+        "treatments": RECORDS["treatments"](alice),
         "section": article.sections.first(),
     }
 

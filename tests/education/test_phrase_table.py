@@ -350,6 +350,8 @@ PHRASES = [
     ("gasping for air", "struggling-to-breathe"),
     ("breathless at rest", "struggling-to-breathe"),
     ("won't stop bleeding", "bleeding-that-will-not-stop"),
+    ("bleeding", "bleeding"),
+    ("my gums are bleeding", "bleeding"),
     ("bleeding that won't stop", "bleeding-that-will-not-stop"),
     ("nosebleed that won't stop", "bleeding-that-will-not-stop"),
     # The article's own symptoms keep their words.
