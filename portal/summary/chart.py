@@ -1,6 +1,7 @@
 """The summary's timeline: columns of days, the table for screen readers, the SVG geometry."""
 
 import math
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -18,6 +19,10 @@ CHART_LABEL_WIDTH = 190
 CHART_ROW_HEIGHT = 34
 CHART_LEVEL_HEIGHT = 6
 CHART_AXIS_HEIGHT = 24
+CHART_LABEL_LINE = 15
+# Characters of a label per line at 13 units in the 190-unit label column (wide fonts too).
+LABEL_CHARS = 24
+LEGEND_ITEM_WIDTH = 100
 
 
 NOT_RATED = "Logged, no severity rating"
@@ -66,24 +71,28 @@ class Timeline:
         ]
 
     def chart(self) -> dict:
-        """Geometry for the inline SVG: one strip per symptom, bar height = severity."""
+        """Geometry for the inline SVG: one strip per symptom, bar height = severity, each
+        bar filled with its level's pattern (legend below), the full label wrapped."""
         columns = self.columns
         column_width = (CHART_WIDTH - CHART_LABEL_WIDTH) / len(columns)
         bar_width = max(round(column_width * 0.7, 1), 1)
         strips = []
-        for index, row in enumerate(self.rows):
-            baseline = (index + 1) * CHART_ROW_HEIGHT - 6
+        top = 0
+        for row in self.rows:
+            lines = label_lines(row.name)
+            height = strip_height(len(lines))
+            baseline = top + height - 6
             bars = []
             for column, value in enumerate(row.timeline):
                 if value is None:
                     continue
                 # A logged "None" still shows as a thin bar: logged differs from not logged.
-                height = 2 + value * CHART_LEVEL_HEIGHT
+                bar_height = 2 + value * CHART_LEVEL_HEIGHT
                 bars.append(
                     {
                         "x": round(CHART_LABEL_WIDTH + column * column_width, 1),
-                        "y": baseline - height,
-                        "height": height,
+                        "y": baseline - bar_height,
+                        "height": bar_height,
                         "severity": value,
                         # The bar's tooltip, formatted once here rather than by a date
                         # filter per bar (up to 8 x 31 of them).
@@ -93,14 +102,18 @@ class Timeline:
                 )
             strips.append(
                 {
-                    "label": row.name if len(row.name) <= 24 else row.name[:23] + "…",
-                    "label_y": baseline - 8,
+                    "label": row.name,
+                    "lines": [
+                        {"text": text, "y": top + CHART_LABEL_LINE * (index + 1)}
+                        for index, text in enumerate(lines)
+                    ],
                     "baseline": baseline,
                     "top": baseline - 2 - Severity.VERY_SEVERE * CHART_LEVEL_HEIGHT,
                     "bars": bars,
                 }
             )
-        plot_bottom = len(strips) * CHART_ROW_HEIGHT
+            top += height
+        plot_bottom = top
         ticks = []
         for column, anchor in ((0, "start"), (len(columns) - 1, "end")):
             x = CHART_LABEL_WIDTH + column * column_width
@@ -111,12 +124,39 @@ class Timeline:
                     "day": columns[column][0] if anchor == "start" else columns[column][1],
                 }
             )
+        legend_y = plot_bottom + CHART_AXIS_HEIGHT
+        legend = [
+            {
+                "severity": int(level),
+                "label": level.label,
+                "x": CHART_LABEL_WIDTH + index * LEGEND_ITEM_WIDTH,
+                "text_x": CHART_LABEL_WIDTH + index * LEGEND_ITEM_WIDTH + 18,
+            }
+            for index, level in enumerate(Severity)
+        ]
         return {
             "width": CHART_WIDTH,
-            "height": plot_bottom + CHART_AXIS_HEIGHT,
+            "height": chart_height([len(strip["lines"]) for strip in strips]),
             "label_width": CHART_LABEL_WIDTH,
             "bar_width": bar_width,
             "strips": strips,
             "ticks": ticks,
             "tick_y": plot_bottom + 16,
+            "legend": legend,
+            "legend_y": legend_y,
+            "legend_text_y": legend_y + 11,
         }
+
+
+def label_lines(name: str) -> list[str]:
+    """A symptom's full name, wrapped to the label column (never cut)."""
+    return textwrap.wrap(name, LABEL_CHARS, break_long_words=True) or [""]
+
+
+def strip_height(lines: int) -> int:
+    return max(CHART_ROW_HEIGHT, CHART_LABEL_LINE * lines + 8)
+
+
+def chart_height(label_lines_per_row: list[int]) -> int:
+    """The chart's height in drawing units: the strips, the axis and the legend."""
+    return sum(strip_height(lines) for lines in label_lines_per_row) + CHART_AXIS_HEIGHT + 18

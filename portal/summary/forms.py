@@ -1,4 +1,5 @@
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
@@ -35,14 +36,23 @@ class SummaryForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    appointment = forms.ChoiceField(label="For the appointment", required=False)
     # Present when the section checkboxes were submitted, so "none ticked" differs from
     # "not chosen yet" (which shows every section).
     chosen = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     error_messages = {"invalid": "Enter a real date, for example 2026-10-31."}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, appointments: list[tuple[str, str]] | None = None, **kwargs):
+        """`appointments`: the patient's own, as choices (the summary's header); None where
+        no appointment is chosen (the CSV), which then ignores the field."""
         super().__init__(*args, label_suffix="", **kwargs)
+        if appointments is None:
+            del self.fields["appointment"]
+        else:
+            field = self.fields["appointment"]
+            field.choices = appointments
+            field.error_messages["invalid_choice"] = "Choose one of your appointments."
         for name in ("start", "end"):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
             self.fields[name].error_messages["invalid"] = self.error_messages["invalid"]
@@ -71,9 +81,22 @@ class SummaryForm(forms.Form):
             data["range"] = queries.preset_range(days, today)
         return data
 
-    def summary_range(self, patient) -> SummaryRange:
-        """The chosen range; without one, the default (since the last appointment)."""
-        return self.cleaned_data.get("range") or queries.default_range(patient)
+    def summary_range(self, last_start: datetime | None) -> SummaryRange:
+        """The chosen range; without one, the default (since the last appointment, which
+        started at `last_start`)."""
+        return self.cleaned_data.get("range") or queries.default_range(last_start)
+
+    def choices_query(self) -> str:
+        """The section choices and the appointment as URL parameters, for the range links:
+        names of sections and a record id, never health data."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        params: list[tuple[str, str]] = []
+        if data.get("chosen"):
+            params += [("show", name) for name, _ in SECTIONS if name in data["show"]]
+            params.append(("chosen", "true"))
+        if data.get("appointment"):
+            params.append(("appointment", data["appointment"]))
+        return urlencode(params)
 
     def shown_sections(self) -> set[str]:
         if self.is_bound and self.is_valid() and self.cleaned_data.get("chosen"):

@@ -27,13 +27,12 @@ from django.db.models import (
     WindowFrameExclusion,
 )
 from django.db.models.functions import Cast, Lower, RowNumber, Substr, Trim
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 
 from education import pro_ctcae
 from education.models import BodySite, Section, Urgency
 from portal.models import (
-    Appointment,
     DiaryEntry,
     DiaryEntryQuerySet,
     NoticeLevel,
@@ -42,7 +41,7 @@ from portal.models import (
     start_of_day,
 )
 from portal.summary.chart import Timeline
-from portal.summary.days import EpochMicroseconds, day_number, local_day_number
+from portal.summary.days import EPOCH, EpochMicroseconds, day_number, local_day_number
 
 DEFAULT_DAYS = 30
 PRESET_DAYS = (7, 30, 90)
@@ -84,13 +83,12 @@ class SummaryRange:
         return f"start={self.start:%Y-%m-%d}&end={self.end:%Y-%m-%d}"
 
 
-def default_range(patient, today: date | None = None) -> SummaryRange:
-    """From the last past appointment to today; the last 30 days when there is none."""
+def default_range(last_start: datetime | None, today: date | None = None) -> SummaryRange:
+    """From the last past appointment (when it started) to today; the last 30 days when
+    there is none."""
     today = today or timezone.localdate()
-    last = Appointment.objects.for_patient(patient).past().values_list("starts_at", flat=True)
-    last = last.first()
-    if last is not None:
-        start = min(timezone.localtime(last).date(), today)
+    if last_start is not None:
+        start = min(timezone.localtime(last_start).date(), today)
         return SummaryRange(start, today, since_appointment=True)
     return preset_range(DEFAULT_DAYS, today)
 
@@ -104,12 +102,15 @@ def preset_range(days: int, today: date | None = None) -> SummaryRange:
 
 # Trend: the second half's average must differ from the first half's by this much.
 TREND_THRESHOLD = 0.5
-TREND_RULE = "Trend compares the average severity in the first and second half of the period."
+TREND_RULE = (
+    "Trend compares the average severity in the first and second half of the period "
+    "(same: within half a level)."
+)
 TREND_WORDS = {
     "better": ("Better", "↓"),
-    "same": ("About the same", "→"),
+    "same": ("Same", "→"),
     "worse": ("Worse", "↑"),
-    None: ("Not enough entries to compare", ""),
+    None: ("Too few to compare", ""),
 }
 
 
@@ -323,6 +324,11 @@ GUIDANCE_LABELS = {
     Urgency.CONTACT: "Contact guidance",
     Urgency.EMERGENCY: "Emergency guidance",
 }
+# What the symptom's guidance says, for the clinician: not the advice itself.
+GUIDANCE_NOTES = {
+    Urgency.CONTACT: "the patient's guidance: contact the care team",
+    Urgency.EMERGENCY: "the patient's guidance: an emergency",
+}
 
 
 @dataclass
@@ -373,20 +379,60 @@ class AttentionLine:
     def rise_rule(self) -> str:
         return RISE_RULE
 
+    def detail(self, date_format: str) -> str:
+        """Why the line is here, in a clinician's words (never the patient's advice)."""
+
+        def day(value: datetime) -> str:
+            return dateformat.format(timezone.localtime(value), date_format)
+
+        parts = []
+        if self.flagged and self.worst is not None:
+            parts.append(f"{self.worst_word} at worst")
+        if self.rises:
+            times = "" if self.rises == 1 else f" {self.rises} times"
+            last = "on" if self.rises == 1 else "last"
+            parts.append(
+                f"rose {RISE_LEVELS}+ levels within {RISE_WINDOW.days} days{times} "
+                f"({self.rise_from_word} to {self.rise_to_word}), {last} {day(self.last_rise_at)}"
+            )
+        if self.severe_days:
+            parts.append(
+                f"{self.severe_rule} on {self.severe_days} of {self.days_logged} "
+                f"day{'s' if self.days_logged != 1 else ''} reported, last "
+                f"{day(self.last_severe_at)}"
+            )
+        if not self.flagged:
+            worst = f", {self.worst_word} at worst" if self.worst is not None else ""
+            parts.append(
+                f"reported on {self.days_logged} day{'s' if self.days_logged != 1 else ''}{worst}"
+            )
+        if self.guidance_label:
+            parts.append(GUIDANCE_NOTES[self.urgency])
+        return "; ".join(parts) + "."
+
+    def text(self, date_format: str) -> str:
+        return f"{self.name} — {self.detail(date_format)}"
+
 
 @dataclass
 class RedFlagLine:
-    """One red-flag rule the period's entries of one symptom raised: how often, and when last.
+    """One red-flag rule the period's entries raised, in a clinician's words: the days,
+    how many reports and the highest grade ("Vomiting 6 or more times in 24 h — 24 Nov,
+    29 Nov; 2 reports; highest: Frequently/Severe").
 
     From the rule each entry stored when it was saved (DiaryEntry.red_flag), so the list
     says what the patient was told at the time."""
 
+    # The rule's own (staff) name, and the rule in a clinician's words (_rule_label).
     rule: str
-    # The entries' symptom (or own words), named when the rule is not about one symptom
-    # (a temperature, a top-level answer) or is about another one (a companion rule).
-    symptom: str
+    label: str
     level: str
-    times: int
+    # The entries' symptoms (or own words), named when the rule is not about one symptom
+    # (a temperature, a top-level answer) or is about another one (a companion rule).
+    symptoms: list[str]
+    days: list[date]
+    reports: int
+    highest: str
     last_at: datetime
 
     @property
@@ -397,14 +443,54 @@ class RedFlagLine:
     def level_label(self) -> str:
         return NoticeLevel(self.level).label
 
+    @property
+    def symptom(self) -> str:
+        return ", ".join(self.symptoms)
+
+    def dates(self, date_format: str) -> str:
+        """The days, listed when there are a few: "24 Nov, 29 Nov"; else the first and
+        last: "12 days, 3 Jan to 29 Nov"."""
+        if len(self.days) <= RED_FLAG_DAYS_LISTED:
+            return ", ".join(dateformat.format(day, date_format) for day in self.days)
+        first, last = (dateformat.format(day, date_format) for day in (self.days[0], self.days[-1]))
+        return f"{len(self.days)} days, {first} to {last}"
+
+    @property
+    def heading(self) -> str:
+        """ "Emergency: Seizures", "Vomiting 6 or more times in 24 h (Nausea)"."""
+        about = f" ({self.symptom})" if self.symptoms else ""
+        return f"{'Emergency: ' if self.is_emergency else ''}{self.label}{about}"
+
+    def detail(self, date_format: str) -> str:
+        reports = f"{self.reports} report{'s' if self.reports != 1 else ''}"
+        highest = f"; highest: {self.highest}" if self.highest else ""
+        return f"{self.dates(date_format)}; {reports}{highest}"
+
+    def text(self, date_format: str) -> str:
+        """The line as printed (the template writes the same words with markup)."""
+        return f"{self.heading} — {self.detail(date_format)}"
+
+
+RED_FLAG_DAYS_LISTED = 4
+
 
 @dataclass
 class Attention:
+    """Red flags first, then the symptoms that worsened (the rise rule), then the rest."""
+
     lines: list[AttentionLine]
     red_flags: list[RedFlagLine] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.lines or self.red_flags)
+
+    @property
+    def worsening(self) -> list[AttentionLine]:
+        return [line for line in self.lines if line.rises]
+
+    @property
+    def others(self) -> list[AttentionLine]:
+        return [line for line in self.lines if not line.rises]
 
     @property
     def nothing_flagged(self) -> str:
@@ -415,40 +501,110 @@ class Attention:
         )
 
 
+def _rule_label(group: dict) -> str:
+    """The rule in a clinician's words: the symptom it is about, with the count it counts;
+    its own (staff-written) name otherwise."""
+    symptom = group["red_flag__symptom__name"]
+    threshold = group["red_flag__threshold"]
+    match group["red_flag__condition"]:
+        case "reported" if symptom:
+            return symptom
+        case "times" if symptom and threshold is not None:
+            return f"{symptom} {threshold:f}".rstrip("0").rstrip(".") + " or more times in 24 h"
+    return group["red_flag__name"]
+
+
+def _highest(group: dict) -> str:
+    """The highest answer on each graded scale, NCI's words joined ("Frequently/Severe"),
+    and the numbers taken (the lowest temperature for a rule about a low one)."""
+    words = [
+        pro_ctcae.response_word(name, int(group[f"top_{name}"]))
+        for name in GRADED
+        if group[f"top_{name}"] is not None
+    ]
+    parts = ["/".join(words)] if words else []
+    low = group["red_flag__condition"] == "temperature_below"
+    temperature = group["low_temperature_c" if low else "top_temperature_c"]
+    if temperature is not None:
+        parts.append(f"{'lowest ' if low and words else ''}{float(temperature):.1f} °C")
+    if group["top_times_in_24h"] is not None:
+        parts.append(f"{group['top_times_in_24h']} times in 24 h")
+    return "; ".join(parts)
+
+
 def red_flag_lines(patient, summary_range: SummaryRange) -> list[RedFlagLine]:
-    """The period's red flags, one line per rule and symptom: emergencies first, then the
-    newest. One query, grouped in the database."""
+    """The period's red flags, one line per rule: emergencies first, then the newest.
+    One query, grouped per rule, symptom and local day in the database."""
+    local_day = local_day_number(summary_range.start, summary_range.end)
     groups = (
         _entries(patient, summary_range)
         .filter(red_flag__isnull=False)
-        .annotate(words_key=WORDS_KEY)
+        .annotate(words_key=WORDS_KEY, day=local_day)
         .order_by()
         .values(
             "red_flag_id",
             "red_flag__name",
             "red_flag__level",
+            "red_flag__condition",
+            "red_flag__threshold",
             "red_flag__symptom_id",
+            "red_flag__symptom__name",
             "symptom_id",
             "symptom__name",
             "words_key",
+            "day",
         )
-        .annotate(own_words=Max("own_words"), times=Count("pk"), last_at=Max("occurred_at"))
+        .annotate(
+            own_words=Max("own_words"),
+            reports=Count("pk"),
+            last_at=Max("occurred_at"),
+            top_frequency=Max("frequency"),
+            top_severity=Max("severity"),
+            top_interference=Max("interference"),
+            top_amount=Max("amount"),
+            top_temperature_c=Max("temperature_c"),
+            low_temperature_c=Min("temperature_c"),
+            top_times_in_24h=Max("times_in_24h"),
+        )
     )
-    lines = [
-        RedFlagLine(
-            rule=group["red_flag__name"],
-            symptom=""
-            if group["symptom_id"] is not None
-            and group["symptom_id"] == group["red_flag__symptom_id"]
-            else group["symptom__name"] or group["own_words"],
-            level=group["red_flag__level"],
-            times=group["times"],
-            last_at=group["last_at"],
+    by_rule: dict[int, dict] = {}
+    for group in groups:
+        rule = by_rule.setdefault(
+            group["red_flag_id"],
+            {**group, "symptoms": [], "days": set(), "reports": 0, "rows": []},
         )
-        for group in groups
-    ]
+        rule["rows"].append(group)
+        rule["days"].add(EPOCH + timedelta(days=group["day"]))
+        rule["reports"] += group["reports"]
+        rule["last_at"] = max(rule["last_at"], group["last_at"])
+        own = (
+            group["symptom_id"] is not None and group["symptom_id"] == group["red_flag__symptom_id"]
+        )
+        name = group["symptom__name"] or group["own_words"]
+        if not own and name not in rule["symptoms"]:
+            rule["symptoms"].append(name)
+    lines = []
+    for rule in by_rule.values():
+        top = {}
+        for name in (*(f"top_{name}" for name in GRADED), "top_temperature_c", "top_times_in_24h"):
+            values = [row[name] for row in rule["rows"] if row[name] is not None]
+            top[name] = max(values) if values else None
+        lows = [row["low_temperature_c"] for row in rule["rows"] if row["low_temperature_c"]]
+        top["low_temperature_c"] = min(lows) if lows else None
+        lines.append(
+            RedFlagLine(
+                rule=rule["red_flag__name"],
+                label=_rule_label(rule),
+                level=rule["red_flag__level"],
+                symptoms=sorted(rule["symptoms"], key=str.lower),
+                days=sorted(rule["days"]),
+                reports=rule["reports"],
+                highest=_highest({**top, "red_flag__condition": rule["red_flag__condition"]}),
+                last_at=rule["last_at"],
+            )
+        )
     lines.sort(
-        key=lambda line: (not line.is_emergency, -line.last_at.timestamp(), line.rule.lower())
+        key=lambda line: (not line.is_emergency, -line.last_at.timestamp(), line.label.lower())
     )
     return lines
 
@@ -597,7 +753,12 @@ def needs_attention(patient, summary_range: SummaryRange, rows: list[SymptomRow]
 # -- Timeline -----------------------------------------------------------------------------
 
 
-def timeline(patient, summary_range: SummaryRange, rows: list[SymptomRow]) -> Timeline:
+def timeline(
+    patient,
+    summary_range: SummaryRange,
+    rows: list[SymptomRow],
+    max_rows: int = TIMELINE_MAX_ROWS,
+) -> Timeline:
     """Worst severity per symptom per column (a day, or a few days for long ranges).
 
     Only rows with a severity rating are drawn; the others (a symptom NCI asks only how
@@ -607,7 +768,7 @@ def timeline(patient, summary_range: SummaryRange, rows: list[SymptomRow]) -> Ti
     """
     bucket_days = max(1, math.ceil(summary_range.days / TIMELINE_MAX_COLUMNS))
     rated = [row for row in rows if row.worst is not None]
-    shown = rated[:TIMELINE_MAX_ROWS]
+    shown = rated[:max_rows]
     columns = math.ceil(summary_range.days / bucket_days)
     by_key = {row.key: row for row in shown}
     for row in shown:
@@ -641,13 +802,14 @@ def timeline(patient, summary_range: SummaryRange, rows: list[SymptomRow]) -> Ti
 
 
 def recent_notes(patient, summary_range: SummaryRange) -> list[DiaryEntry]:
-    """The newest notes, cut short in the database so a long note never loads whole."""
+    """The newest notes, cut short in the database so a long note never loads whole; each
+    carries `total`, the period's number of notes (a window over all of them)."""
     return list(
         _entries(patient, summary_range)
         .exclude(note="")
         .select_related("symptom")
         .defer("note")
-        .annotate(preview=Substr("note", 1, NOTE_PREVIEW_CHARS + 1))
+        .annotate(preview=Substr("note", 1, NOTE_PREVIEW_CHARS + 1), total=Window(Count("pk")))
         .order_by("-occurred_at", "-pk")[:NOTES_LIMIT]
     )
 
@@ -666,8 +828,13 @@ def entered_by_others(patient, summary_range: SummaryRange, rows: list[SymptomRo
     return list(get_user_model().objects.filter(pk__in=helpers).order_by("pk"))
 
 
-def open_questions(patient):
-    return list(Question.objects.for_patient(patient).not_asked()[:QUESTIONS_LIMIT])
+def open_questions(patient) -> list[Question]:
+    """The questions still to ask, oldest first; each carries `total`, how many there are."""
+    return list(
+        Question.objects.for_patient(patient)
+        .not_asked()
+        .annotate(total=Window(Count("pk")))[:QUESTIONS_LIMIT]
+    )
 
 
 def reading_for(rows: list[SymptomRow]) -> list[Section]:

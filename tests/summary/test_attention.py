@@ -2,6 +2,7 @@
 
 import re
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 
@@ -14,12 +15,13 @@ OCT = lambda day: date(2026, 10, day)  # noqa: E731
 
 
 def _attention(client, query=RANGE):
+    """The attention lines of the page (worsening, then the rest), as text."""
     response = client.get(f"/summary/?{query}")
     assert response.status_code == 200
     html = response.content.decode()
-    listed = re.search(r'<ul class="attention-list">(.*?)</ul>', html, re.S)
-    items = re.findall(r"<li>(.*?)</li>", listed.group(1), re.S) if listed else []
-    text = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip() for item in items]
+    lists = re.findall(r'<ul class="attention-list">(.*?)</ul>', html, re.S)
+    items = [item for listed in lists for item in re.findall(r"<li[^>]*>(.*?)</li>", listed, re.S)]
+    text = [unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip()) for item in items]
     return response.context["attention"], text
 
 
@@ -82,19 +84,22 @@ def test_each_symptom_gets_one_line_worst_first_then_newest(alice_client, alice,
         ("Fatigue", "Moderate", 0, 1, 1, "None", "Moderate"),
         ("Shortness of breath", "Mild", 0, 1, 0, "", ""),
     ]
+    # A clinician's words: the worsening (the rise rule) first, then the rest; the
+    # patient's guidance is named, not repeated.
     assert text == [
-        "Bone pain — Very severe at worst; Severe or worse on 2 of 4 days logged, most recently "
-        "9 Oct 2026; rose two or more levels within 7 days 2 times (from as low as Mild to as "
-        "high as Very severe), last on 2 Oct 2026.",
-        "Seizures — Severe at worst; Severe or worse on 1 of 1 day logged, most recently "
-        "7 Oct 2026. Emergency guidance: Call 999 if a seizure lasts more than five minutes.",
-        "my own words — Moderate at worst; rose two or more levels within 7 days "
-        "(from None to Moderate) on 5 Oct 2026.",
-        "Fatigue — Moderate at worst; rose two or more levels within 7 days "
-        "(from None to Moderate) on 3 Oct 2026.",
-        "Shortness of breath — Contact guidance: Contact your care team if you are more "
-        "breathless than usual.",
+        "Bone pain — Very severe at worst; rose 2+ levels within 7 days 2 times (Mild to Very "
+        "severe), last 2 Oct; Severe or worse on 2 of 4 days reported, last 9 Oct.",
+        "my own words — Moderate at worst; rose 2+ levels within 7 days (None to Moderate), "
+        "on 5 Oct.",
+        "Fatigue — Moderate at worst; rose 2+ levels within 7 days (None to Moderate), on 3 Oct.",
+        "Seizures — Severe at worst; Severe or worse on 1 of 1 day reported, last 7 Oct; "
+        "the patient's guidance: an emergency.",
+        "Shortness of breath — reported on 1 day, Mild at worst; the patient's guidance: "
+        "contact the care team.",
     ]
+    assert [line.name for line in attention.worsening] == ["Bone pain", "my own words", "Fatigue"]
+    assert [line.name for line in attention.others] == ["Seizures", "Shortness of breath"]
+    assert "Call 999" not in alice_client.get(f"/summary/?{RANGE}").content.decode()
 
 
 def test_a_month_of_severe_days_is_one_line(alice_client, alice, bone_pain):
@@ -110,8 +115,7 @@ def test_a_month_of_severe_days_is_one_line(alice_client, alice, bone_pain):
     attention, text = _attention(alice_client, "start=2026-10-01&end=2026-11-01")
 
     assert text == [
-        "Bone pain — Very severe at worst; Severe or worse on 30 of 31 days logged, most "
-        "recently 30 Oct 2026.",
+        "Bone pain — Very severe at worst; Severe or worse on 30 of 31 days reported, last 30 Oct.",
     ]
     (line,) = attention.lines
     assert (line.severe_days, line.days_logged, line.rises) == (30, 31, 0)
@@ -150,8 +154,7 @@ def test_bobs_entries_never_make_a_rise_in_alices_lines(alice_client, alice, bob
     entry(alice, bone_pain, Severity.NONE, local(OCT(1), 9))
     attention, text = _attention(alice_client)
     assert text == [
-        "Bone pain — Moderate at worst; rose two or more levels within 7 days "
-        "(from None to Moderate) on 3 Oct 2026."
+        "Bone pain — Moderate at worst; rose 2+ levels within 7 days (None to Moderate), on 3 Oct."
     ]
 
 

@@ -61,7 +61,7 @@ def test_overview_numbers_match_the_hand_computed_ones(alice_client, october):
     # Own words are grouped ignoring case and spaces; both halves are needed for a trend.
     hip = rows["hip ache"]
     assert (hip.days_logged, hip.entries, hip.latest_word) == (1, 2, "Moderate")
-    assert hip.trend is None and hip.trend_word == "Not enough entries to compare"
+    assert hip.trend is None and hip.trend_word == "Too few to compare"
     assert hip.body_site_label == "Not given"
     assert list(rows) == ["bone pain", "fatigue", "hip ache"]  # worst first
 

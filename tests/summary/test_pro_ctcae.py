@@ -3,6 +3,7 @@
 import re
 from datetime import date
 from decimal import Decimal
+from html import unescape
 
 import pytest
 
@@ -52,10 +53,11 @@ def temperature(db):
 
 
 def _attention_text(client, query=RANGE):
+    """Every line of "Needs attention" as text: red flags, worsening, then the rest."""
     html = client.get(f"/summary/?{query}").content.decode()
-    listed = re.search(r'<ul class="attention-list">(.*?)</ul>', html, re.S)
-    items = re.findall(r"<li[^>]*>(.*?)</li>", listed.group(1), re.S) if listed else []
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip() for item in items]
+    lists = re.findall(r'<ul class="attention-list[^"]*">(.*?)</ul>', html, re.S)
+    items = [item for listed in lists for item in re.findall(r"<li[^>]*>(.*?)</li>", listed, re.S)]
+    return [unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip()) for item in items]
 
 
 # -- The overview -------------------------------------------------------------------------
@@ -176,28 +178,51 @@ def test_red_flags_lead_grouped_by_rule_with_count_and_last_date(
 
     response = alice_client.get(f"/summary/?{RANGE}")
     attention = response.context["attention"]
-    assert [(flag.rule, flag.symptom, flag.times) for flag in attention.red_flags] == [
-        ("Chest pain reported", "", 1),
-        ("Temperature 37.5 °C or above", "hot and shivery", 1),
-        ("Diarrhoea more than 4 times in 24 hours", "", 3),
-        ("Temperature 37.5 °C or above", "High temperature", 1),
+    assert [
+        (flag.rule, flag.label, flag.symptom, flag.reports) for flag in attention.red_flags
+    ] == [
+        ("Chest pain reported", "Chest pain", "", 1),
+        (
+            "Temperature 37.5 °C or above",
+            "Temperature 37.5 °C or above",
+            "High temperature, hot and shivery",
+            2,
+        ),
+        ("Diarrhoea more than 4 times in 24 hours", "Diarrhea 5 or more times in 24 h", "", 3),
     ]
     text = _attention_text(alice_client)
-    assert text[:4] == [
-        "Red flag: Chest pain reported — Emergency; once, on Fri 20 Nov.",
-        "Red flag: Temperature 37.5 °C or above (hot and shivery) — Contact the care team; "
-        "once, on Thu 26 Nov.",
-        "Red flag: Diarrhoea more than 4 times in 24 hours — Contact the care team; "
-        "3 times, last on Tue 24 Nov.",
-        "Red flag: Temperature 37.5 °C or above (High temperature) — Contact the care team; "
-        "once, on Mon 23 Nov.",
+    # One line per rule, in a clinician's words: the days, the reports, the highest grade;
+    # emergencies first, then the newest. Never the patient's advice.
+    assert text[:3] == [
+        "Emergency: Chest pain — Fri 20 Nov; 1 report; highest: Mild",
+        "Temperature 37.5 °C or above (High temperature, hot and shivery) — Mon 23 Nov, "
+        "Thu 26 Nov; 2 reports; highest: 38.1 °C",
+        "Diarrhea 5 or more times in 24 h — Sat 21 Nov, Sun 22 Nov, Tue 24 Nov; 3 reports; "
+        "highest: Frequently; 6 times in 24 h",
     ]
-    # Then the severe and worsening lines, and the symptoms with guidance, as before.
-    assert text[4:] == [
-        "hip ache — Severe at worst; Severe or worse on 1 of 1 day logged, most recently "
-        "27 Nov 2026.",
-        "Chest pain — Emergency guidance: Call the emergency number.",
+    assert "Call now." not in client_html(alice_client)
+    # Then the rest: a severe own-words symptom, a symptom with emergency guidance.
+    assert text[3:] == [
+        "hip ache — Severe at worst; Severe or worse on 1 of 1 day reported, last 27 Nov.",
+        "Chest pain — reported on 1 day, Mild at worst; the patient's guidance: an emergency.",
     ]
+
+
+def client_html(client, query=RANGE) -> str:
+    return client.get(f"/summary/?{query}").content.decode()
+
+
+def test_a_red_flag_on_many_days_gives_the_first_and_last_and_the_lowest_temperature(
+    alice_client, alice, temperature
+):
+    cold_rule = rule("Temperature below 36 °C", "temperature_below", threshold=Decimal("36.0"))
+    for day, reading in ((20, "35.8"), (21, "35.1"), (23, "35.9"), (25, "35.5"), (27, "35.7")):
+        log(alice, temperature, local(NOV(day), 8), cold_rule, temperature_c=Decimal(reading))
+    (flag,) = alice_client.get(f"/summary/?{RANGE}").context["attention"].red_flags
+    assert flag.text("D j M") == (
+        "Temperature below 36 °C (High temperature) — 5 days, Fri 20 Nov to Fri 27 Nov; "
+        "5 reports; highest: 35.1 °C"
+    )
 
 
 def test_a_guidance_only_symptom_without_severity_is_listed_without_a_worst_word(
@@ -214,8 +239,7 @@ def test_a_guidance_only_symptom_without_severity_is_listed_without_a_worst_word
     )
     log(alice, breath, local(NOV(21)), interference=1)
     assert _attention_text(alice_client) == [
-        "Shortness of breath — Contact guidance: Contact your care team if you are more "
-        "breathless than usual."
+        "Shortness of breath — reported on 1 day; the patient's guidance: contact the care team."
     ]
 
 
@@ -233,4 +257,4 @@ def test_a_range_across_new_year_gives_the_year_with_the_weekday(alice_client, a
     seizure_rule = rule("A seizure", "reported", Urgency.EMERGENCY, symptom=seizure)
     log(alice, seizure, local(date(2027, 1, 2)), seizure_rule, severity=Severity.MILD)
     text = _attention_text(alice_client, "start=2026-12-20&end=2027-01-05")
-    assert text[0] == "Red flag: A seizure — Emergency; once, on Sat 2 Jan 2027."
+    assert text[0] == "Emergency: Seizures — Sat 2 Jan 2027; 1 report; highest: Mild"
