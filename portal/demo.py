@@ -1,7 +1,7 @@
 """Sample records for the demo patient, so a newcomer sees a real diary and summary."""
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from education import pro_ctcae
 from education.models import Symptom
-from portal.models import Appointment, ClinicContacts, DiaryEntry, Question, Severity
+from portal.models import (
+    Appointment,
+    ClinicContacts,
+    DiaryEntry,
+    PatientProfile,
+    Question,
+    Severity,
+    Treatment,
+)
 
 DEMO_DAYS = 30
 # (slug looked up in the symptom vocabulary, words used when it is not loaded,
@@ -55,6 +63,18 @@ DEMO_CLINIC = {
     "breast_care_nurse_hours": "Monday to Friday, 9am to 5pm",
     "emergency_number": "999",
 }
+# Who she is, for the summary's header: the NHS number is in the range NHS England keeps
+# for testing (999 000 0018 is valid by its check digit and belongs to no one).
+DEMO_PROFILE = {
+    "date_of_birth": date(1968, 3, 14),
+    "hospital_number": "DEMO-000123",
+    "nhs_number": "9990000018",
+}
+# (name, kind, started this many days ago, line of treatment)
+DEMO_TREATMENTS = [
+    ("Ribociclib with letrozole", Treatment.Kind.CDK46_INHIBITOR, 420, 1),
+    ("Denosumab (bone protection)", Treatment.Kind.OTHER, 300, None),
+]
 DEMO_QUESTIONS = [
     "Should I change my pain relief for the hip?",
     "Is being this tired expected with my treatment?",
@@ -64,13 +84,15 @@ DEMO_QUESTIONS = [
 
 @transaction.atomic
 def seed_demo_records(user) -> None:
-    """Replace the user's diary, questions and appointments with a month of sample data.
+    """Replace the user's diary, questions, appointments and treatments with a month of
+    sample data, and give her a profile (date of birth, hospital and NHS numbers).
 
     Deterministic apart from "today", so running it twice gives the same records.
     """
     DiaryEntry.objects.for_patient(user).delete()
     Question.objects.for_patient(user).delete()
     Appointment.objects.for_patient(user).delete()
+    Treatment.objects.for_patient(user).delete()
 
     rng = random.Random(2026)
     # A second stream for the other PRO-CTCAE answers, so the severities stay as they were.
@@ -121,6 +143,13 @@ def seed_demo_records(user) -> None:
         entry.record_notice()
         entry.save()
     Question.objects.bulk_create(Question(patient=user, text=text) for text in DEMO_QUESTIONS)
+    PatientProfile.objects.update_or_create(patient=user, defaults=DEMO_PROFILE)
+    Treatment.objects.bulk_create(
+        Treatment(
+            patient=user, name=name, kind=kind, started_on=today - timedelta(days=ago), line=line
+        )
+        for name, kind, ago, line in DEMO_TREATMENTS
+    )
     last_visit = timezone.make_aware(
         datetime.combine(today - timedelta(days=DEMO_DAYS), time(10, 30))
     )

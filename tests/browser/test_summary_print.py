@@ -157,7 +157,6 @@ def test_the_demo_patients_summary_prints_on_two_pages_for_every_range(
 
     patient = make_patient("alice", "alice-password-123", first_name="Alice", last_name="Archer")
     seed_demo_records(patient)
-    _who_and_what(patient, timezone.localdate())
     sign_in("alice@example.org", "alice-password-123")
     page.goto(f"{live_server.url}/summary/")
     checks.check()
@@ -166,9 +165,9 @@ def test_the_demo_patients_summary_prints_on_two_pages_for_every_range(
 
     month = printed["30 days"]
     assert "Alice Archer" in month
-    assert "Born 14 Mar 1961" in month and "NHS no. 943 476 5919" in month
-    assert "Hospital no. RX1234567" in month
-    assert "Ribociclib and letrozole (CDK4/6 inhibitor; line 2), since" in month
+    assert "Born 14 Mar 1968" in month and "NHS no. 999 000 0018" in month
+    assert "Hospital no. DEMO-000123" in month
+    assert "Ribociclib with letrozole (CDK4/6 inhibitor; line 1), since" in month
     assert "For the appointment:" in month and "Treatment review" in month
     assert "Patient-reported, not a clinical record" in month
     assert month.index("Red flags") < month.index("Symptom overview")
