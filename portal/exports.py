@@ -1,16 +1,25 @@
-"""A patient's own data, to take away: everything as one CSV file or a FHIR R4 Bundle of
-Observations, and the summary's entries for a date range as CSV."""
+"""A patient's own data, to take away: everything as one CSV file or a FHIR R4 Bundle (her
+Patient record, an Observation per diary entry and a MedicationStatement per treatment), and
+the summary's entries for a date range as CSV."""
 
 import csv
 import io
 import uuid
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 
 from django.utils import timezone
 
 from education import pro_ctcae
-from portal.models import Appointment, DiaryEntry, NoticeLevel, Question, display_name
+from portal.models import (
+    Appointment,
+    DiaryEntry,
+    NoticeLevel,
+    PatientProfile,
+    Question,
+    Treatment,
+    display_name,
+)
 
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
@@ -27,6 +36,20 @@ FREQUENCY_CODES = [
 ]
 # LOINC 8310-5 "Body temperature", as the FHIR vital-signs profile codes it.
 TEMPERATURE_CODES = [{"system": LOINC, "code": "8310-5", "display": "Body temperature"}]
+# NHS England's identifier system for the NHS number (UK Core Patient).
+NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
+# A hospital number is the hospital's own: no system we could name, so only its type, HL7
+# v2 table 0203 "MR" (medical record number), with the words the patient knows it by.
+HOSPITAL_NUMBER_TYPE = {
+    "coding": [
+        {
+            "system": "http://terminology.hl7.org/CodeSystem/v2-0203",
+            "code": "MR",
+            "display": "Medical record number",
+        }
+    ],
+    "text": "Hospital number",
+}
 
 CSV_COLUMNS = [
     "record",
@@ -52,11 +75,23 @@ CSV_COLUMNS = [
     "purpose",
     "question",
     "asked",
+    "answer",
     "diary_entry_id",
     "created_at",
     "updated_at",
     # Who entered it for the patient (a caregiver); empty when she did herself.
     "entered_by",
+    # Her details, on the account row.
+    "date_of_birth",
+    "hospital_number",
+    "nhs_number",
+    "details_shown_to_caregivers",
+    # A treatment's row.
+    "treatment",
+    "kind",
+    "started_on",
+    "stopped_on",
+    "line_of_treatment",
 ]
 
 # A cell a spreadsheet would run as a formula (OWASP "CSV injection") is kept as text.
@@ -70,8 +105,10 @@ def csv_safe(text: str) -> str:
 def _cell(value) -> str:
     if value is None:
         return ""
-    if hasattr(value, "isoformat"):
-        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else str(value)
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value).isoformat()
+    elif isinstance(value, date):
+        value = value.isoformat()
     return csv_safe(str(value))
 
 
@@ -95,8 +132,18 @@ def _entered_by(record) -> str:
     return display_name(record.entered_by) if record.entered_by_id else ""
 
 
+def _profile(user) -> PatientProfile | None:
+    """Her details, if she has ever saved them (an account that never did has none)."""
+    return PatientProfile.objects.filter(patient=user).first()
+
+
+def _treatments(user) -> Iterable[Treatment]:
+    treatments = Treatment.objects.for_patient(user).select_related("entered_by")
+    return treatments.order_by("started_on", "pk")
+
+
 def _profile_row(user) -> dict:
-    return {
+    row = {
         "record": "account",
         "id": user.pk,
         "symptom": "",
@@ -104,6 +151,16 @@ def _profile_row(user) -> dict:
         "note": f"{user.get_full_name()} <{user.email}>".strip(),
         "created_at": user.date_joined,
     }
+    profile = _profile(user)
+    if profile is not None:
+        row |= {
+            "date_of_birth": profile.date_of_birth,
+            "hospital_number": profile.hospital_number,
+            "nhs_number": profile.nhs_number,
+            "details_shown_to_caregivers": "yes" if profile.show_to_caregivers else "no",
+            "updated_at": profile.updated_at,
+        }
+    return row
 
 
 def rows(user) -> Iterable[dict]:
@@ -129,6 +186,19 @@ def rows(user) -> Iterable[dict]:
             "updated_at": entry.updated_at,
             "entered_by": _entered_by(entry),
         }
+    for treatment in _treatments(user):
+        yield {
+            "record": "treatment",
+            "id": treatment.pk,
+            "treatment": treatment.name,
+            "kind": treatment.get_kind_display(),
+            "started_on": treatment.started_on,
+            "stopped_on": treatment.stopped_on,
+            "line_of_treatment": treatment.line,
+            "created_at": treatment.created_at,
+            "updated_at": treatment.updated_at,
+            "entered_by": _entered_by(treatment),
+        }
     appointments = Appointment.objects.for_patient(user).select_related("entered_by")
     for appointment in appointments.order_by("starts_at", "pk"):
         yield {
@@ -150,6 +220,7 @@ def rows(user) -> Iterable[dict]:
             "id": question.pk,
             "question": question.text,
             "asked": "yes" if question.asked else "no",
+            "answer": question.answer,
             "diary_entry_id": question.entry_id or "",
             "created_at": question.created_at,
             "updated_at": question.updated_at,
@@ -273,11 +344,20 @@ def _observation(entry: DiaryEntry, patient_ref: str, performer_ref: str) -> dic
     return observation
 
 
-def as_fhir_bundle(user) -> dict:
-    """A FHIR R4 collection Bundle: the Patient, then one Observation per diary entry.
-    An entry a caregiver made names her, a RelatedPerson of the patient, as its performer."""
-    patient_url = f"urn:uuid:{uuid.uuid4()}"
+def _patient(user) -> dict:
+    """Her name and email, and the details she saved: date of birth, NHS number (NHS
+    England's system) and hospital number (the hospital's own, so no system)."""
     patient = {"resourceType": "Patient", "active": True}
+    profile = _profile(user)
+    identifiers = []
+    if profile is not None and profile.nhs_number:
+        identifiers.append(
+            {"use": "official", "system": NHS_NUMBER_SYSTEM, "value": profile.nhs_number}
+        )
+    if profile is not None and profile.hospital_number:
+        identifiers.append({"type": HOSPITAL_NUMBER_TYPE, "value": profile.hospital_number})
+    if identifiers:
+        patient["identifier"] = identifiers
     name = {}
     if user.last_name:
         name["family"] = user.last_name
@@ -287,23 +367,76 @@ def as_fhir_bundle(user) -> dict:
         patient["name"] = [name]
     if user.email:
         patient["telecom"] = [{"system": "email", "value": user.email}]
-    entries = [{"fullUrl": patient_url, "resource": patient}]
+    if profile is not None and profile.date_of_birth:
+        patient["birthDate"] = profile.date_of_birth.isoformat()
+    return patient
+
+
+def _medication_status(treatment: Treatment, today: date) -> str:
+    """As the portal counts a current treatment (Treatment.objects.current): taken from its
+    start day to its stop day; "completed" once stopped, "intended" before it starts."""
+    if treatment.stopped_on is not None and treatment.stopped_on < today:
+        return "completed"
+    if treatment.started_on > today:
+        return "intended"
+    return "active"
+
+
+def _medication_statement(
+    treatment: Treatment, patient_ref: str, source_ref: str, today: date
+) -> dict:
+    """A treatment as the patient keeps it: the drug or regimen by name only (never a
+    guessed code), its dates, and the kind and line of treatment as notes."""
+    period = {"start": treatment.started_on.isoformat()}
+    if treatment.stopped_on is not None:
+        period["end"] = treatment.stopped_on.isoformat()
+    notes = [{"text": f"Kind of treatment: {treatment.get_kind_display()}"}]
+    if treatment.line is not None:
+        notes.append({"text": f"Line of treatment: {treatment.line}"})
+    return {
+        "resourceType": "MedicationStatement",
+        "id": f"treatment-{treatment.pk}",
+        "status": _medication_status(treatment, today),
+        "medicationCodeableConcept": {"text": treatment.name},
+        "subject": {"reference": patient_ref},
+        "effectivePeriod": period,
+        "dateAsserted": treatment.created_at.isoformat(),
+        "informationSource": {"reference": source_ref},
+        "note": notes,
+    }
+
+
+def as_fhir_bundle(user) -> dict:
+    """A FHIR R4 collection Bundle: the Patient, one Observation per diary entry, then one
+    MedicationStatement per treatment. What a caregiver entered for the patient names her,
+    a RelatedPerson of the patient, as its performer or information source."""
+    patient_url = f"urn:uuid:{uuid.uuid4()}"
+    entries = [{"fullUrl": patient_url, "resource": _patient(user)}]
     caregiver_urls: dict[int, str] = {}
+
+    def source_url(record) -> str:
+        """The patient, or the caregiver who entered the record (added on first mention)."""
+        if not record.entered_by_id:
+            return patient_url
+        url = caregiver_urls.get(record.entered_by_id, "")
+        if not url:
+            url = caregiver_urls[record.entered_by_id] = f"urn:uuid:{uuid.uuid4()}"
+            caregiver = {
+                "resourceType": "RelatedPerson",
+                "patient": {"reference": patient_url},
+                "relationship": [{"text": "Caregiver"}],
+                "name": [{"text": display_name(record.entered_by)}],
+            }
+            entries.append({"fullUrl": url, "resource": caregiver})
+        return url
+
     for entry in _entries(user):
-        performer_url = patient_url
-        if entry.entered_by_id:
-            performer_url = caregiver_urls.get(entry.entered_by_id, "")
-            if not performer_url:
-                performer_url = caregiver_urls[entry.entered_by_id] = f"urn:uuid:{uuid.uuid4()}"
-                caregiver = {
-                    "resourceType": "RelatedPerson",
-                    "patient": {"reference": patient_url},
-                    "relationship": [{"text": "Caregiver"}],
-                    "name": [{"text": display_name(entry.entered_by)}],
-                }
-                entries.append({"fullUrl": performer_url, "resource": caregiver})
-        observation = _observation(entry, patient_url, performer_url)
+        observation = _observation(entry, patient_url, source_url(entry))
         entries.append({"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": observation})
+    today = timezone.localdate()
+    for treatment in _treatments(user):
+        statement = _medication_statement(treatment, patient_url, source_url(treatment), today)
+        entries.append({"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": statement})
     return {
         "resourceType": "Bundle",
         "type": "collection",

@@ -1,7 +1,7 @@
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,10 +9,20 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 
 from education.models import RedFlagRule, Symptom
-from portal.models import Appointment, AuditEvent, DiaryEntry, Question, Severity
+from portal.models import (
+    Appointment,
+    AuditEvent,
+    DiaryEntry,
+    PatientProfile,
+    Question,
+    Severity,
+    Treatment,
+)
+from tests.conftest import make_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -357,3 +367,213 @@ def test_the_csv_carries_the_answers_numbers_and_red_flag_in_ncis_words(alice_cl
     assert (swollen["frequency"], swollen["interference"]) == ("Almost constantly", "A little bit")
     assert (spots["presence"], spots["severity"], spots["severity_level"]) == ("No", "", "")
     assert (fever["temperature_c"], fever["notice_level"], fever["red_flag"]) == ("38.2", "", "")
+
+
+# -- Her details, her treatments and her answers (issue 12) ---------------------------------
+
+VALID_NHS_NUMBER = "9434765919"
+
+
+@pytest.fixture
+def kept(alice, bob, dana):
+    """Alice's details, a treatment she takes, one she stopped (entered by Dana, who helps
+    her), an answered question; Bob's own details, treatment and answer."""
+    today = timezone.localdate()
+    PatientProfile.objects.create(
+        patient=alice,
+        date_of_birth=date(1961, 3, 14),
+        hospital_number="=RX1234567",
+        nhs_number=VALID_NHS_NUMBER,
+    )
+    taking = Treatment.objects.create(
+        patient=alice,
+        name="Ribociclib and letrozole",
+        kind=Treatment.Kind.CDK46_INHIBITOR,
+        started_on=date(2025, 6, 3),
+        line=2,
+    )
+    stopped = Treatment.objects.create(
+        patient=alice,
+        name="-Capecitabine",
+        kind=Treatment.Kind.CHEMOTHERAPY,
+        started_on=date(2024, 1, 8),
+        stopped_on=today - timedelta(days=1),
+        entered_by=dana,
+    )
+    Question.objects.create(
+        patient=alice, text="Can I fly?", asked=True, answer="+Yes, with a letter from the clinic"
+    )
+    PatientProfile.objects.create(
+        patient=bob, date_of_birth=date(1950, 1, 1), hospital_number="BOB-HOSP-999"
+    )
+    Treatment.objects.create(patient=bob, name="Bob's tamoxifen", started_on=date(2023, 5, 1))
+    Question.objects.create(patient=bob, text="Bob asks", answer="bob's private answer")
+    return taking, stopped
+
+
+@pytest.fixture
+def dana(db):
+    return make_patient("dana", "dana-password-123", first_name="Dana", last_name="Doe")
+
+
+def _csv(client) -> list[dict]:
+    response = client.post("/account/download/csv/")
+    assert response.status_code == 200
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+def _bundle(client) -> tuple[dict, Bundle]:
+    response = client.post("/account/download/fhir/")
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    return data, Bundle.model_validate(data)
+
+
+def _resources(bundle: Bundle, kind: str) -> list:
+    return [e.resource for e in bundle.entry if e.resource.get_resource_type() == kind]
+
+
+def test_the_csv_carries_her_details_treatments_and_answers_as_text(alice_client, alice, kept):
+    taking, stopped = kept
+    rows = _csv(alice_client)
+    assert [row["record"] for row in rows] == ["account", "treatment", "treatment", "question"]
+    account, first, second, question = rows
+    assert (account["date_of_birth"], account["nhs_number"]) == ("1961-03-14", VALID_NHS_NUMBER)
+    assert account["hospital_number"] == "'=RX1234567"  # a formula start stays text
+    assert account["details_shown_to_caregivers"] == "no"
+    # Oldest first, as everything else in the file.
+    assert first["id"] == str(stopped.pk)
+    assert first["treatment"] == "'-Capecitabine"
+    assert (first["kind"], first["started_on"]) == ("Chemotherapy", "2024-01-08")
+    assert first["stopped_on"] == (timezone.localdate() - timedelta(days=1)).isoformat()
+    assert (first["line_of_treatment"], first["entered_by"]) == ("", "Dana Doe")
+    assert (second["id"], second["treatment"]) == (str(taking.pk), "Ribociclib and letrozole")
+    assert (second["kind"], second["started_on"]) == ("CDK4/6 inhibitor", "2025-06-03")
+    assert (second["stopped_on"], second["line_of_treatment"]) == ("", "2")
+    assert second["entered_by"] == ""
+    assert (question["question"], question["asked"]) == ("Can I fly?", "yes")
+    assert question["answer"] == "'+Yes, with a letter from the clinic"
+    text = "".join(",".join(row.values()) for row in rows).lower()
+    assert "bob" not in text and "1950" not in text
+
+
+def test_every_csv_cell_that_starts_like_a_formula_is_kept_as_text(alice_client, kept, diaries):
+    for row in _csv(alice_client):
+        for column, value in row.items():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (column, value)
+
+
+def test_the_fhir_patient_has_her_birth_date_and_both_numbers(alice_client, kept):
+    _, bundle = _bundle(alice_client)
+    (patient,) = _resources(bundle, "Patient")
+    assert patient.birthDate.isoformat() == "1961-03-14"
+    nhs, hospital = patient.identifier
+    assert (nhs.system, nhs.value) == ("https://fhir.nhs.uk/Id/nhs-number", VALID_NHS_NUMBER)
+    # The hospital's own number: no system, typed by the words she knows it by.
+    assert hospital.system is None
+    assert hospital.type.text == "Hospital number"
+    assert hospital.value == "=RX1234567"
+    assert [name.family for name in patient.name] == ["Archer"]
+
+
+def test_each_treatment_is_a_medication_statement_by_name_with_its_dates(alice_client, kept):
+    data, bundle = _bundle(alice_client)
+    patient_url = bundle.entry[0].fullUrl
+    stopped, taking = _resources(bundle, "MedicationStatement")
+    assert all(isinstance(s, MedicationStatement) for s in (stopped, taking))
+    # Named as she wrote it, never a guessed code.
+    assert (taking.medicationCodeableConcept.text, taking.medicationCodeableConcept.coding) == (
+        "Ribociclib and letrozole",
+        None,
+    )
+    assert taking.status == "active"
+    assert taking.effectivePeriod.start.isoformat() == "2025-06-03"
+    assert taking.effectivePeriod.end is None
+    assert [note.text for note in taking.note] == [
+        "Kind of treatment: CDK4/6 inhibitor",
+        "Line of treatment: 2",
+    ]
+    assert taking.subject.reference == patient_url
+    assert taking.informationSource.reference == patient_url
+    assert stopped.medicationCodeableConcept.text == "-Capecitabine"
+    assert stopped.status == "completed"
+    assert stopped.effectivePeriod.start.isoformat() == "2024-01-08"
+    yesterday = timezone.localdate() - timedelta(days=1)
+    assert stopped.effectivePeriod.end.isoformat() == yesterday.isoformat()
+    assert [note.text for note in stopped.note] == ["Kind of treatment: Chemotherapy"]
+    # Dana entered it: she is the source, a RelatedPerson of the patient.
+    (dana,) = _resources(bundle, "RelatedPerson")
+    source = next(e for e in bundle.entry if e.resource is dana).fullUrl
+    assert stopped.informationSource.reference == source
+    assert dana.patient.reference == patient_url
+    assert [name.text for name in dana.name] == ["Dana Doe"]
+    for item in data["entry"]:
+        if item["resource"]["resourceType"] == "MedicationStatement":
+            MedicationStatement.model_validate(item["resource"])
+    text = json.dumps(data).lower()
+    assert "bob" not in text and "1950" not in text
+
+
+def test_a_treatment_stopping_today_is_active_and_one_starting_later_is_intended(
+    alice_client, alice
+):
+    today = timezone.localdate()
+    Treatment.objects.create(
+        patient=alice,
+        name="Last dose today",
+        started_on=today - timedelta(days=9),
+        stopped_on=today,
+    )
+    Treatment.objects.create(patient=alice, name="Next week", started_on=today + timedelta(days=7))
+    _, bundle = _bundle(alice_client)
+    statuses = {
+        s.medicationCodeableConcept.text: s.status
+        for s in _resources(bundle, "MedicationStatement")
+    }
+    assert statuses == {"Last dose today": "active", "Next week": "intended"}
+
+
+def test_the_fhir_bundle_has_no_questions(alice_client, kept):
+    # It never carried questions or appointments; the CSV does.
+    data, bundle = _bundle(alice_client)
+    kinds = {e.resource.get_resource_type() for e in bundle.entry}
+    assert kinds == {"Patient", "MedicationStatement", "RelatedPerson"}
+    assert "Can I fly" not in json.dumps(data)
+
+
+def test_a_patient_with_no_details_or_treatments_downloads_both_files(alice_client, alice, diaries):
+    assert not PatientProfile.objects.filter(patient=alice).exists()
+    account = _csv(alice_client)[0]
+    assert account["record"] == "account"
+    assert [account[c] for c in ("date_of_birth", "hospital_number", "nhs_number")] == ["", "", ""]
+    assert account["details_shown_to_caregivers"] == ""
+    data, bundle = _bundle(alice_client)
+    patient = data["entry"][0]["resource"]
+    assert patient["resourceType"] == "Patient"
+    assert "birthDate" not in patient and "identifier" not in patient
+    assert _resources(bundle, "MedicationStatement") == []
+
+
+def test_a_profile_with_only_some_details_exports_only_those(alice_client, alice):
+    PatientProfile.objects.create(patient=alice, hospital_number="H42", show_to_caregivers=True)
+    account = _csv(alice_client)[0]
+    assert (account["hospital_number"], account["nhs_number"]) == ("H42", "")
+    assert (account["date_of_birth"], account["details_shown_to_caregivers"]) == ("", "yes")
+    data, _ = _bundle(alice_client)
+    patient = data["entry"][0]["resource"]
+    assert "birthDate" not in patient
+    assert [i["value"] for i in patient["identifier"]] == ["H42"]
+
+
+def test_what_a_caregiver_entered_for_alice_is_in_alices_download_not_hers(
+    client, alice, dana, kept
+):
+    """Dana entered Alice's stopped treatment: it is Alice's record, not Dana's."""
+    client.force_login(dana)
+    rows = _csv(client)
+    assert [row["record"] for row in rows] == ["account"]
+    assert rows[0]["hospital_number"] == ""
+    data, bundle = _bundle(client)
+    assert [e.resource.get_resource_type() for e in bundle.entry] == ["Patient"]
+    text = json.dumps(data)
+    assert "Capecitabine" not in text and VALID_NHS_NUMBER not in text
