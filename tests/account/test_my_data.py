@@ -155,6 +155,14 @@ def test_the_download_page_offers_both_formats(alice_client):
     assert 'action="/account/download/fhir/"' in html
 
 
+def test_the_download_page_says_what_each_file_holds(alice_client):
+    html = alice_client.get("/account/download/").content.decode()
+    assert "one row per diary entry, treatment, appointment and question" in html
+    assert "(date of birth, hospital number, NHS number)" in html
+    assert "each treatment as a medication statement" in html
+    assert "Appointments and questions are in the spreadsheet only." in html
+
+
 def test_deleting_the_account_needs_the_password_and_the_confirmation(alice_client, alice, diaries):
     response = alice_client.post("/account/delete/", {"password": "wrong", "understood": "on"})
     assert response.status_code == 400
