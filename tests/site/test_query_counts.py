@@ -181,3 +181,54 @@ def test_graded_entries_and_red_flags_cost_the_same_queries_for_1_and_500_entrie
     one = _queries_for(alice_client, method, url)
     _fill_graded(alice, 500, vomiting, rule)
     assert _queries_for(alice_client, method, url) == one
+
+
+# -- "Download my data" with her details and treatments (issue 12) --------------------------
+
+# Queries for each download, whatever she keeps: the session and the user, then her details
+# (one, found or not), her entries, her treatments (one, with who entered each), her
+# appointments and questions (the CSV only: the FHIR file carries neither), and the audit
+# row. Issue 12 added the details and the treatments: one query each.
+DOWNLOAD_QUERIES = {"/account/download/csv/": 8, "/account/download/fhir/": 6}
+
+
+def _fill_treatments(patient, count: int, caregiver) -> None:
+    """Treatments, every other one stopped and entered by her caregiver."""
+    from datetime import date
+
+    from portal.models import Treatment
+
+    Treatment.objects.for_patient(patient).delete()
+    Treatment.objects.bulk_create(
+        Treatment(
+            patient=patient,
+            name=f"Treatment {n}",
+            started_on=date(2020, 1, 1) + timedelta(days=10 * n),
+            stopped_on=date(2020, 1, 5) + timedelta(days=10 * n) if n % 2 else None,
+            line=1 + n % 20,
+            entered_by=caregiver if n % 2 else None,
+        )
+        for n in range(count)
+    )
+
+
+@pytest.mark.parametrize("url", list(DOWNLOAD_QUERIES))
+@pytest.mark.parametrize("with_profile", [False, True], ids=["no-details", "details"])
+def test_my_data_downloads_cost_the_same_queries_for_1_and_30_treatments(
+    alice_client, alice, bob, django_assert_num_queries, url, with_profile
+):
+    from datetime import date
+
+    from portal.models import PatientProfile
+
+    if with_profile:
+        PatientProfile.objects.create(
+            patient=alice, date_of_birth=date(1961, 3, 14), hospital_number="RX1", nhs_number=""
+        )
+    _fill_treatments(alice, 1, bob)
+    _queries_for(alice_client, "post", url)  # the first request may rotate or save the session
+    with django_assert_num_queries(DOWNLOAD_QUERIES[url]):
+        assert alice_client.post(url).status_code == 200
+    _fill_treatments(alice, 30, bob)
+    with django_assert_num_queries(DOWNLOAD_QUERIES[url]):
+        assert alice_client.post(url).status_code == 200
