@@ -391,7 +391,11 @@ class DiaryEntry(models.Model):
         if any(rule.condition == RedFlagRule.Condition.WITH_COMPANION for rule in rules):
             nearby = self.nearby_symptom_ids()
         raised = [rule for rule in rules if rule.fires(self, nearby)]
-        return sorted(raised, key=lambda rule: (rule.level != Urgency.EMERGENCY, rule.name))
+        # Emergencies first; then the most specific rule (being sick 6 times before 2 times).
+        return sorted(
+            raised,
+            key=lambda rule: (rule.level != Urgency.EMERGENCY, -(rule.threshold or 0), rule.name),
+        )
 
     def nearby_symptom_ids(self) -> frozenset[int]:
         """The symptoms in these words, and in the patient's entries of the day before."""

@@ -110,7 +110,7 @@ def test_the_demo_summary_leads_with_its_red_flags(db, debug, client):
     assert "Temperature 37.5 °C or above" in rules
     assert "Being sick 2 or more times in 24 hours" in rules
     html = response.content.decode()
-    assert "Red flag: Temperature 37.5 °C or above" in html
+    assert "Temperature 37.5 °C or above (High temperature)" in html
     assert "38.3 °C" in html
 
 
