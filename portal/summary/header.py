@@ -9,7 +9,9 @@ from datetime import date, datetime
 
 from django.utils import dateformat, timezone
 
+from education.models import Section
 from portal.models import Appointment, PatientProfile, Treatment
+from portal.treatments.reading import sections_by_kind
 
 # The appointments offered in the summary's "for the appointment" choice, each way of now.
 APPOINTMENTS_EACH_WAY = 12
@@ -84,6 +86,9 @@ class WhoAndWhat:
     nhs_number: str = ""
     appointment: Appointment | None = None
     treatments: list[Treatment] = field(default_factory=list)
+    # The article's section about a treatment's kind (CDK4/6 inhibitors, antibody-drug
+    # conjugates), by kind.
+    sections: dict[str, Section] = field(default_factory=dict)
 
     @property
     def has_identifiers(self) -> bool:
@@ -112,6 +117,17 @@ class WhoAndWhat:
     @property
     def treatment_lines(self) -> list[str]:
         """ "Ribociclib (CDK4/6 inhibitor; line 2), since 3 Jun 2025"."""
+        return [line for line, _section in self.treatment_items]
+
+    @property
+    def treatment_items(self) -> list[tuple[str, Section | None]]:
+        """Each treatment's line, with the article's section on its kind where there is one."""
+        return [
+            (line, self.sections.get(item.kind))
+            for line, item in zip(self._lines(), self.treatments, strict=True)
+        ]
+
+    def _lines(self) -> list[str]:
         lines = []
         for item in self.treatments:
             about = [item.get_kind_display()] if item.kind != Treatment.Kind.OTHER else []
@@ -124,12 +140,14 @@ class WhoAndWhat:
 
 
 def who_and_what(request, appointment: Appointment | None) -> WhoAndWhat:
-    """The summary's header for request.patient. Two queries: the profile, the treatments."""
+    """The summary's header for request.patient. Two queries: the profile, the treatments;
+    and a third for the article's sections when a treatment's kind has one."""
     patient = request.patient
     profile = PatientProfile.objects.filter(patient=patient).first()
     own = request.grant is None
     shown = profile is not None and (own or profile.show_to_caregivers)
     treatments = Treatment.objects.for_patient(patient).current().order_by("started_on", "pk")
+    current = list(treatments[:TREATMENTS_LIMIT])
     return WhoAndWhat(
         name=patient.get_full_name() or patient.get_username(),
         show_identifiers=shown,
@@ -137,5 +155,6 @@ def who_and_what(request, appointment: Appointment | None) -> WhoAndWhat:
         hospital_number=profile.hospital_number if shown else "",
         nhs_number=profile.nhs_number if shown else "",
         appointment=appointment,
-        treatments=list(treatments[:TREATMENTS_LIMIT]),
+        treatments=current,
+        sections=sections_by_kind(item.kind for item in current),
     )

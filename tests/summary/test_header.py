@@ -67,6 +67,30 @@ def test_the_header_names_her_with_her_identifiers_and_current_treatments(alice_
     assert "Capecitabine" not in text and "Later" not in text
 
 
+def test_a_cdk46_inhibitor_or_an_adc_links_to_the_articles_section_on_screen(
+    alice_client, alice, article
+):
+    Treatment.objects.create(
+        patient=alice,
+        name="Ribociclib",
+        kind=Treatment.Kind.CDK46_INHIBITOR,
+        started_on=date(2025, 6, 3),
+    )
+    Treatment.objects.create(
+        patient=alice,
+        name="Trastuzumab deruxtecan",
+        kind=Treatment.Kind.ANTIBODY_DRUG_CONJUGATE,
+        started_on=date(2025, 9, 1),
+    )
+    Treatment.objects.create(patient=alice, name="Denosumab", started_on=date(2026, 1, 9))
+    html = alice_client.get("/summary/").content.decode()
+    for slug in ("cdk46-inhibitors", "antibody-drug-conjugates"):
+        section = article.sections.get(slug=slug)
+        link = f'<a class="no-print" href="{section.get_anchor_url()}">(about {section.title})</a>'
+        assert link in html
+    assert html.count('class="no-print" href="/learn/') == 2  # none for Denosumab
+
+
 def test_without_a_profile_the_header_is_her_name_alone(alice_client, alice):
     response = alice_client.get("/summary/")
     assert response.context["who"].identifiers == []
