@@ -539,3 +539,26 @@ GRADED_ATTRIBUTES = (
     pro_ctcae.Attribute.INTERFERENCE,
     pro_ctcae.Attribute.AMOUNT,
 )
+
+
+class CheckInItem(models.Model):
+    """A PRO-CTCAE term the clinic asks in the weekly check-in, in its order. The seed set is
+    a published one (fixtures/check_in.json names it); staff change it in the admin."""
+
+    symptom = models.OneToOneField(Symptom, on_delete=models.CASCADE, related_name="check_in_item")
+    order = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = "check-in question"
+
+    def __str__(self) -> str:
+        return str(self.symptom)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.symptom_id and not self.symptom.pro_ctcae_term:
+            raise ValidationError(
+                {"symptom": "Choose a PRO-CTCAE term: the check-in asks NCI's items."}
+            )

@@ -219,6 +219,10 @@ class DiaryEntry(models.Model):
     red_flag = models.ForeignKey(
         RedFlagRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The weekly check-in the answer came from; None for an entry she logged herself.
+    check_in = models.ForeignKey(
+        "CheckIn", on_delete=models.SET_NULL, null=True, blank=True, related_name="entries"
+    )
     occurred_at = models.DateTimeField()
     note = models.TextField(max_length=NOTE_MAX_LENGTH, blank=True)
     # A random key the form carries, so a retried post (after a timeout) saves nothing twice.
@@ -334,9 +338,21 @@ class DiaryEntry(models.Model):
         return self.severity is not None and self.severity >= Severity.SEVERE
 
     def earlier_milder_entry(self) -> "DiaryEntry | None":
-        """The earlier entry in the last week this one is RISE_LEVELS or more worse than."""
+        """The earlier entry in the last week this one is RISE_LEVELS or more worse than; for
+        a check-in's answer, the same symptom's answer in her previous check-in."""
         if self.severity is None or self.severity < self.RISE_LEVELS:
             return None
+        if self.check_in_id is not None:
+            return (
+                DiaryEntry.objects.for_patient(self.patient_id)
+                .filter(
+                    symptom_id=self.symptom_id,
+                    check_in__submitted_at__lt=self.check_in.started_at,
+                    severity__lte=self.severity - self.RISE_LEVELS,
+                )
+                .order_by("-check_in__submitted_at", "-pk")
+                .first()
+            )
         return (
             DiaryEntry.objects.for_patient(self.patient_id)
             .same_complaint_as(self)
@@ -605,6 +621,153 @@ class Treatment(models.Model):
 
     def __str__(self) -> str:
         return f"Treatment {self.pk}"
+
+
+class CheckInQuerySet(PatientOwnedQuerySet):
+    def submitted(self):
+        return self.filter(submitted_at__isnull=False)
+
+    def open(self):
+        return self.filter(submitted_at__isnull=True)
+
+
+class CheckIn(models.Model):
+    """One weekly check-in: PRO-CTCAE questions with the 7-day recall. Answers are kept in
+    `answers` as she goes ({symptom id: {attribute: value}}, so a half-done check-in survives
+    closing the tab); submitting turns each answered term into a diary entry."""
+
+    OWN_WORDS_MAX_LENGTH = 200
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_ins"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    # "Anything else?", in her own words, matched as the diary matches.
+    own_words = models.CharField(max_length=OWN_WORDS_MAX_LENGTH, blank=True)
+    entered_by = entered_by_field()
+
+    objects = CheckInQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            # One check-in in progress at a time: a second tab continues the same one.
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(submitted_at__isnull=True),
+                name="check_in_one_open_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(submitted_at__isnull=True)
+                | models.Q(submitted_at__gte=models.F("started_at")),
+                name="check_in_submitted_after_started",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.pk}"
+
+
+class ReminderSettings(models.Model):
+    """Her reminder choices (opt-in). Emails carry no health data: a greeting, the link and
+    how to stop."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_settings"
+    )
+    weekly_check_in = models.BooleanField("email me a weekly check-in reminder", default=False)
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
+    hour = models.PositiveSmallIntegerField(
+        default=10, help_text="The hour of the day, 0 to 23, in your time zone."
+    )
+    time_zone = models.CharField(max_length=64, default="Europe/London")
+    appointment_day_before = models.BooleanField(
+        "email me the day before an appointment", default=False
+    )
+    # When she opted in; no reminder falls due before it.
+    enabled_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "reminder settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=0, weekday__lte=6), name="reminder_weekday_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hour__gte=0, hour__lte=23), name="reminder_hour_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder settings {self.pk}"
+
+
+class ReminderDelivery(models.Model):
+    """One reminder that fell due. The row is claimed before the email is sent, and the
+    unique constraint decides which worker sends it: at most once per due time, even with two
+    workers or one killed mid-send."""
+
+    class Kind(models.TextChoices):
+        CHECK_IN = "check_in", "Weekly check-in"
+        APPOINTMENT = "appointment", "Appointment tomorrow"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_deliveries"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    due_at = models.DateTimeField()
+    # For an appointment reminder; 0 for a weekly one (so the unique constraint holds it).
+    appointment_key = models.PositiveBigIntegerField(default=0)
+    claimed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "kind", "due_at", "appointment_key"],
+                name="reminder_once_per_due_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["check_in", "appointment"]),
+                name="reminder_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder {self.pk}"
+
+
+class CalendarFeed(models.Model):
+    """Her private calendar-feed address: a secret token (only its hash is stored); resetting
+    it makes a new one and the old address stops working."""
+
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Calendar feed {self.pk}"
+
+    def new_token(self) -> str:
+        """Sets a fresh token and returns it (shown once, in the address)."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = token_hash(token)
+        self.created_at = timezone.now()
+        return token
 
 
 class AuditEventQuerySet(models.QuerySet):
