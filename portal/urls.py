@@ -42,6 +42,9 @@ urlpatterns = [
     path("appointments/", include("portal.appointments.urls")),
     path("questions/", include("portal.questions.urls")),
     path("treatments/", include("portal.treatments.urls")),
+    path("check-in/", include("portal.checkin.urls")),
+    path("reminders/", include("portal.reminders.urls")),
+    path("calendar/", include("portal.calendar.urls")),
     # People who help with a patient's diary, and the diaries one helps with.
     path("caregivers/", include("portal.caregivers.urls")),
     # Sign-up, sign-in, email confirmation, passwords and the second step (django-allauth).
