@@ -170,7 +170,9 @@ def sign_off_constraint(prefix: str, name: str) -> models.CheckConstraint:
     )
 
 
-def signed_off_by_field() -> models.ForeignKey:
+def account_field() -> models.ForeignKey:
+    """An account a row names but does not belong to (who signed it off, who entered it for
+    the patient): kept as None when the account is removed, not editable in forms."""
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -255,7 +257,7 @@ class Symptom(SignOffMixin, models.Model):
         max_length=300, blank=True, help_text="Who wrote or approved the guidance, and from what."
     )
     # A clinician's sign-off of the three guidance fields above (SignOffMixin).
-    guidance_signed_off_by = signed_off_by_field()
+    guidance_signed_off_by = account_field()
     guidance_signed_off_by_name = models.CharField(
         "guidance signed off by", max_length=300, blank=True, editable=False
     )
@@ -451,7 +453,7 @@ class RedFlagRule(SignOffMixin, models.Model):
     )
     source_url = models.URLField(blank=True)
     active = models.BooleanField(default=True)
-    signed_off_by = signed_off_by_field()
+    signed_off_by = account_field()
     signed_off_by_name = models.CharField(
         "signed off by", max_length=300, blank=True, editable=False
     )

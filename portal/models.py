@@ -21,6 +21,7 @@ from education.models import (
     Section,
     Symptom,
     Urgency,
+    account_field,
 )
 
 
@@ -50,14 +51,7 @@ def start_of_day(day: date) -> datetime:
 
 def entered_by_field() -> models.ForeignKey:
     """A caregiver who saved the record for the patient; None when she did it herself."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    return account_field()
 
 
 class PatientOwnedQuerySet(models.QuerySet):
