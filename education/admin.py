@@ -10,6 +10,7 @@ from education.models import (
     TEMPERATURE_RANGE,
     TIMES_IN_24H_MAX,
     Article,
+    CheckInItem,
     Measurement,
     RedFlagCondition,
     RedFlagRule,
@@ -203,6 +204,14 @@ class SymptomAdmin(SignOffAdmin):
     def signable(self, queryset: QuerySet) -> QuerySet:
         return queryset.exclude(guidance_text="")
 
+    def get_search_results(self, request, queryset, search_term):
+        # The check-in question's symptom box suggests PRO-CTCAE terms only: the check-in
+        # asks NCI's items (CheckInItem.clean() refuses any other symptom too).
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if _autocomplete_for(request, CheckInItem, "symptom"):
+            queryset = queryset.exclude(pro_ctcae_term="")
+        return queryset, may_have_duplicates
+
     @admin.display(boolean=True, description="Signed off", ordering="guidance_signed_off_at")
     def signed_off(self, symptom: Symptom) -> bool:
         return symptom.is_signed_off
@@ -350,6 +359,58 @@ class RedFlagRuleAdmin(SignOffAdmin):
     @admin.action(permissions=["sign_off"], description="Sign off the selected rules")
     def sign_off_rules(self, request: HttpRequest, queryset: QuerySet) -> None:
         self.sign_off_selected(request, queryset)
+
+
+def _autocomplete_for(request: HttpRequest, model, field_name: str) -> bool:
+    """Whether the request is the admin's autocomplete for `model`'s `field_name`."""
+    meta = model._meta
+    return (
+        request.path == reverse("admin:autocomplete")
+        and request.GET.get("app_label") == meta.app_label
+        and request.GET.get("model_name") == meta.model_name
+        and request.GET.get("field_name") == field_name
+    )
+
+
+# The seed set's source (fixtures/check_in.json).
+CHECK_IN_SEED_SOURCE = (
+    "Reeve BB et al. Recommended patient-reported core set of symptoms to measure in adult "
+    "cancer treatment trials. J Natl Cancer Inst 2014;106(7):dju129"
+)
+CHECK_IN_SEED_SHORT = "Reeve BB et al., J Natl Cancer Inst 2014;106(7):dju129"
+
+
+@admin.register(CheckInItem)
+class CheckInItemAdmin(admin.ModelAdmin):
+    list_display = ["symptom", "term", "order", "active"]
+    list_editable = ["order", "active"]
+    list_filter = ["active"]
+    list_select_related = ["symptom"]
+    search_fields = ["symptom__name", "symptom__pro_ctcae_term"]
+    autocomplete_fields = ["symptom"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["symptom", "order", "active"],
+                "description": "The weekly check-in asks each active question's PRO-CTCAE "
+                f"items ({pro_ctcae.SOURCE}), lowest order first, with NCI's 7-day recall. "
+                "Only a symptom with a PRO-CTCAE term can be chosen. The seed set is the 12 "
+                f"core symptoms of {CHECK_IN_SEED_SOURCE}, each as its PRO-CTCAE term.",
+            },
+        )
+    ]
+
+    @admin.display(description="PRO-CTCAE term", ordering="symptom__pro_ctcae_term")
+    def term(self, item: CheckInItem) -> str:
+        return item.symptom.pro_ctcae_term
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "subtitle": f"Seed set: the 12 core symptoms of {CHECK_IN_SEED_SHORT}",
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
 
 
 def unsigned_reviews(request: HttpRequest) -> list[tuple[str, str]]:
