@@ -48,7 +48,9 @@ def feed(request: PortalRequest, token: str) -> HttpResponse:
     and is not in the audit trail: it names no one, and a stranger's guesses would fill it."""
     found = None
     if len(token) <= TOKEN_MAX_LENGTH:
-        found = CalendarFeed.objects.filter(token_hash=token_hash(token)).first()
+        # An account the clinic has switched off publishes nothing either.
+        feeds = CalendarFeed.objects.filter(patient__is_active=True)
+        found = feeds.filter(token_hash=token_hash(token)).first()
     if found is None:
         raise Http404("No such calendar.")
     appointments = ics.feed_appointments(found.patient_id)

@@ -333,6 +333,13 @@ def test_the_stored_hash_is_not_an_address(alice_client, alice):
     assert Client().get(f"/calendar/feed/{stored}.ics").status_code == 404
 
 
+def test_the_feed_of_a_switched_off_account_is_a_404(alice_client, alice, alices_appointment):
+    path = make_address(alice_client)
+    alice.is_active = False
+    alice.save()
+    assert Client().get(path).status_code == 404
+
+
 def test_resetting_revokes_the_old_address(alice_client, alice, alices_appointment):
     old = make_address(alice_client)
     assert Client().get(old).status_code == 200
