@@ -33,6 +33,7 @@ from django.utils.dateparse import parse_datetime
 from education import pro_ctcae
 from education.models import BodySite, Section, Urgency
 from portal.models import (
+    CheckIn,
     DiaryEntry,
     DiaryEntryQuerySet,
     NoticeLevel,
@@ -796,6 +797,49 @@ def timeline(
         hidden_rows=len(rated) - len(shown),
         unrated=[row for row in rows if row.worst is None],
     )
+
+
+# -- Weekly check-ins ----------------------------------------------------------------------
+
+
+@dataclass
+class CheckIns:
+    """The weekly check-ins she submitted in the range: how many, and when the last was. Their
+    answers are diary entries, so the overview and the rest already count them."""
+
+    count: int
+    last_at: datetime | None
+    # Whether she has ever submitted one: a patient who never has gets no line.
+    any_ever: bool
+
+    def __bool__(self) -> bool:
+        return self.any_ever
+
+    def text(self, date_format: str) -> str:
+        if not self.count:
+            return "Weekly check-ins: none in this period."
+        day = dateformat.format(timezone.localtime(self.last_at), date_format)
+        when = f"last {day}" if self.count > 1 else f"on {day}"
+        return f"Weekly check-ins: {self.count} in this period, {when}."
+
+
+def check_ins(patient, summary_range: SummaryRange) -> CheckIns:
+    """One query: the range's submitted check-ins counted, the last one's time, and whether
+    there is any at all."""
+    in_range = Q(
+        submitted_at__gte=start_of_day(summary_range.start),
+        submitted_at__lt=start_of_day(summary_range.end + timedelta(days=1)),
+    )
+    found = (
+        CheckIn.objects.for_patient(patient)
+        .submitted()
+        .aggregate(
+            count=Count("pk", filter=in_range),
+            last_at=Max("submitted_at", filter=in_range),
+            ever=Count("pk"),
+        )
+    )
+    return CheckIns(found["count"], found["last_at"], any_ever=bool(found["ever"]))
 
 
 # -- Notes, questions, reading ------------------------------------------------------------

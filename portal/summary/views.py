@@ -40,6 +40,7 @@ def summary(request: PortalRequest) -> HttpResponse:
     rows = queries.symptom_overview(patient, summary_range)
     one_year = summary_range.start.year == summary_range.end.year
     short_date = "j M" if one_year else "j M Y"
+    weekday_date = "D j M" if one_year else "D j M Y"
     context = {
         "form": SummaryForm(
             initial={
@@ -64,9 +65,11 @@ def summary(request: PortalRequest) -> HttpResponse:
         "entered_by": queries.entered_by_others(patient, summary_range, rows),
         # Short dates in the overview unless the range spans more than one year.
         "short_date": short_date,
-        "weekday_date": "D j M" if one_year else "D j M Y",
+        "weekday_date": weekday_date,
         "pro_ctcae_source": pro_ctcae.SOURCE,
+        "check_ins": queries.check_ins(patient, summary_range),
     }
+    context["check_ins_text"] = context["check_ins"].text(weekday_date)
     if "attention" in shown:
         context["attention"] = queries.needs_attention(patient, summary_range, rows)
     if "questions" in shown:
@@ -98,6 +101,7 @@ def _plan(context: dict, rows: list, short_date: str, clinic: bool) -> printing.
         f"For the appointment: {who.appointment_text or 'none chosen'}",
         f"Diary from {summary_range.start:%d %B %Y} to {summary_range.end:%d %B %Y} "
         f"({summary_range.days} days, since the last appointment).",
+        *([context["check_ins_text"]] if context["check_ins"] else []),
         "Patient-reported, not a clinical record. Made on 30 September 2026 from the "
         "patient's own symptom diary."
         + " Entered for the patient by someone."

@@ -9,14 +9,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from education.models import RedFlagRule
-from portal.models import Appointment, DiaryEntry, Question
+from portal.models import Appointment, CheckIn, DiaryEntry, Question
 from tests.conftest import local, symptom
 
 # Session, user, her appointments (upcoming and past: the choice, and the default range's
 # start), her profile and current treatments, overview (aggregates and latest), needs
 # attention (red flags grouped per rule and day, flagged entries grouped per symptom),
-# timeline, questions, notes, reading, audit row, the clinic's phone numbers.
-QUERIES = 16
+# timeline, questions, notes, reading, audit row, the clinic's phone numbers; and (issue 13)
+# her weekly check-ins, counted with the last one's time in one aggregate.
+QUERIES = 17
 
 
 def _daily_diary(patient, symptoms, start: date, days: int) -> None:
@@ -47,6 +48,15 @@ def _daily_diary(patient, symptoms, start: date, days: int) -> None:
         )
         for day in range(days)
         for position, item in enumerate(symptoms)
+    )
+    # A weekly check-in every seventh day (its answers would be entries like those above).
+    CheckIn.objects.bulk_create(
+        CheckIn(
+            patient=patient,
+            started_at=local(start + timedelta(days=day), 9),
+            submitted_at=local(start + timedelta(days=day), 9) + timedelta(minutes=2),
+        )
+        for day in range(0, days, 7)
     )
 
 
@@ -81,7 +91,9 @@ def test_a_week_and_five_years_take_the_same_number_of_queries(
     elapsed = time.monotonic() - started
 
     assert week == years == QUERIES
-    assert client.get(f"/summary/?start={years_start}&end={end}").context["attention"].red_flags
+    context = client.get(f"/summary/?start={years_start}&end={end}").context
+    assert context["attention"].red_flags
+    assert context["check_ins"].count == CheckIn.objects.filter(patient=bob).count() == 261
     assert DiaryEntry.objects.filter(patient=bob).count() == 5 * (5 * 365 + 1)
     # Generous on a shared machine; per-row Python would show up here long before 5 s.
     assert elapsed < 5, elapsed
