@@ -9,6 +9,7 @@ import logging
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -86,6 +87,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "axes",
+    # The task queue in the database: `manage.py db_worker` runs what is enqueued.
+    "django_tasks_db",
 ]
 
 # Everything above WhiteNoise also wraps static files, so they carry the same headers.
@@ -278,7 +281,19 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DJANGO_DEFAULT_FROM_EMAIL", "Patient portal <no-reply@localhost>"
 )
 SMTP_HOST = os.environ.get("DJANGO_SMTP_HOST", "").strip()
-if DEBUG and not SMTP_HOST:
+# Development only: each message as a file in this folder (`make run` uses .mail/), so the
+# worker's reminders can be read; unset, they print on the console.
+DEV_MAIL_FOLDER = os.environ.get("DJANGO_EMAIL_FILE_PATH", "").strip()
+if DEV_MAIL_FOLDER and not DEBUG:
+    raise ImproperlyConfigured("DJANGO_EMAIL_FILE_PATH is for development (DJANGO_DEBUG=true).")
+if DEBUG and not SMTP_HOST and DEV_MAIL_FOLDER:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": DEV_MAIL_FOLDER},
+        }
+    }
+elif DEBUG and not SMTP_HOST:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:
     MAILERS = {
@@ -294,6 +309,44 @@ else:
             },
         }
     }
+
+
+def base_url(raw: str | None) -> str:
+    """Where the portal is reached from outside (the links in emails the worker sends, which
+    has no request to read the host from): scheme and host, no path. Unset, it is
+    https://<the first of DJANGO_ALLOWED_HOSTS> in production."""
+    if raw is None or not raw.strip():
+        if DEBUG:
+            return "http://127.0.0.1:8000"
+        host = ALLOWED_HOSTS[0]
+        if host.startswith(".") or "*" in host:
+            raise ImproperlyConfigured(
+                "PORTAL_BASE_URL must be set when the first of DJANGO_ALLOWED_HOSTS is a pattern."
+            )
+        return f"https://{host}"
+    parsed = urlsplit(raw.strip())
+    if (
+        parsed.scheme not in {"http", "https"}
+        or not parsed.hostname
+        or parsed.path not in {"", "/"}
+        or parsed.query
+        or parsed.fragment
+    ):
+        raise ImproperlyConfigured(
+            f"PORTAL_BASE_URL must be a scheme and host such as https://portal.example.org, "
+            f"not {raw!r}."
+        )
+    if not DEBUG and parsed.scheme != "https":
+        raise ImproperlyConfigured(f"PORTAL_BASE_URL must use https in production, not {raw!r}.")
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
+PORTAL_BASE_URL = base_url(os.environ.get("PORTAL_BASE_URL"))
+
+# Background tasks (reminder emails) are rows in the database; `manage.py db_worker` runs
+# them and `manage.py run_scheduler` enqueues the reminders that fall due (README,
+# "Reminders and the worker").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/London")
