@@ -15,7 +15,7 @@ from django_htmx.http import push_url
 from education import pro_ctcae
 from education.web import PortalRequest, is_partial
 from portal import audit
-from portal.caregivers.access import entered_by, logs_for_patient, record_caregiver_view
+from portal.caregivers.access import entered_by, logs_for_patient
 from portal.checkin.forms import AnswerForm, AnythingElseForm
 from portal.checkin.questions import (
     OWN_WORDS_KEY,
@@ -32,14 +32,19 @@ PAGE = "portal/checkin/check_in.html"
 NOTHING_ANSWERED = "Answer at least one question before you send your check-in."
 
 
-def _get_check_in(request: PortalRequest, pk: int, *, lock: bool = False) -> CheckIn:
-    """Her own check-in; anyone else's is a 404, and the attempt is audited."""
+def _get_check_in(request: PortalRequest, pk: int) -> CheckIn:
+    """Her own check-in; anyone else's is a 404, and the attempt is audited (outside any
+    transaction, so the audit row stays)."""
     check_ins = CheckIn.objects.for_patient(request.patient)
-    if lock:
-        check_ins = check_ins.select_for_update()
     return audit.own_or_404(
         request, check_ins, pk, action=f"checkin.{request.resolver_match.url_name}"
     )
+
+
+def _locked(check_in: CheckIn) -> CheckIn:
+    """The check-in again, its row locked until the transaction ends (two tabs answering at
+    once each keep their answer)."""
+    return CheckIn.objects.select_for_update().get(pk=check_in.pk)
 
 
 def _step_url(check_in: CheckIn, question: Question, *, review: bool = False) -> str:
@@ -130,11 +135,11 @@ def _own_words_severity(check_in: CheckIn) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _save_answers(request: PortalRequest, pk: int, change) -> CheckIn | None:
+def _save_answers(request: PortalRequest, check_in: CheckIn, change) -> CheckIn | None:
     """Applies change(check_in) to the locked row and saves it; None if it is already sent
     (another tab sent it meanwhile)."""
     with transaction.atomic():
-        check_in = _get_check_in(request, pk, lock=True)
+        check_in = _locked(check_in)
         if check_in.submitted_at is not None:
             return None
         change(check_in)
@@ -231,9 +236,10 @@ def step(request: PortalRequest, pk: int, number: int) -> HttpResponse:
     def keep(locked: CheckIn) -> None:
         locked.answers = CheckInQuestions(items, locked.answers).with_answer(question, value)
 
-    check_in = _save_answers(request, pk, keep)
-    if check_in is None:
-        return _sent(request, _get_check_in(request, pk))
+    saved = _save_answers(request, check_in, keep)
+    if saved is None:
+        return _sent(request, check_in)
+    check_in = saved
     questions = CheckInQuestions(items, check_in.answers)
     following = questions.first_unanswered() if review else questions.next_after(number)
     if following is not None:
@@ -281,9 +287,10 @@ def anything_else(request: PortalRequest, pk: int) -> HttpResponse:
         if words:
             locked.answers[OWN_WORDS_KEY] = {"severity": severity}
 
-    check_in = _save_answers(request, pk, keep)
-    if check_in is None:
-        return _sent(request, _get_check_in(request, pk))
+    saved = _save_answers(request, check_in, keep)
+    if saved is None:
+        return _sent(request, check_in)
+    check_in = saved
     if not is_partial(request):
         return redirect("checkin:review", check_in.pk)
     questions = CheckInQuestions(questions.items, check_in.answers)
@@ -311,8 +318,9 @@ def submit(request: PortalRequest, pk: int) -> HttpResponse:
     answers, the check-in it came from, the care notice worked out as for any entry), and
     her "Anything else?" words one more, matched as the diary matches them."""
     items = list(active_items())
+    check_in = _get_check_in(request, pk)
     with transaction.atomic():
-        check_in = _get_check_in(request, pk, lock=True)
+        check_in = _locked(check_in)
         if check_in.submitted_at is not None:
             return _sent(request, check_in)
         questions = CheckInQuestions(items, check_in.answers)
@@ -361,12 +369,12 @@ def _entry_answers(answers: dict[str, int]) -> dict:
 
 @require_GET
 @never_cache
+@logs_for_patient
 def done(request: PortalRequest, pk: int) -> HttpResponse:
     """What she answered, and any care notice her answers raised (as the diary shows them)."""
     check_in = _get_check_in(request, pk)
     if check_in.submitted_at is None:
         return redirect("checkin:resume", check_in.pk)
-    record_caregiver_view(request, "checkin.view", target=check_in)
     entries = list(check_in.entries.select_related("symptom").order_by("pk"))
     # The notice is worked out again only for entries that raised one when she sent it.
     notices = [(entry, entry.care_notice()) for entry in entries if entry.notice_level]
