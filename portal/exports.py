@@ -1,6 +1,6 @@
 """A patient's own data, to take away: everything as one CSV file or a FHIR R4 Bundle (her
-Patient record, an Observation per diary entry and a MedicationStatement per treatment), and
-the summary's entries for a date range as CSV."""
+Patient record, an Observation per diary entry, a QuestionnaireResponse per weekly check-in
+and a MedicationStatement per treatment), and the summary's entries for a date range as CSV."""
 
 import csv
 import io
@@ -11,8 +11,10 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from education import pro_ctcae
+from education.models import Symptom
 from portal.models import (
     Appointment,
+    CheckIn,
     DiaryEntry,
     NoticeLevel,
     PatientProfile,
@@ -92,6 +94,8 @@ CSV_COLUMNS = [
     "started_on",
     "stopped_on",
     "line_of_treatment",
+    # A diary entry's weekly check-in (its id), when it is an answer from one.
+    "check_in",
 ]
 
 # A cell a spreadsheet would run as a formula (OWASP "CSV injection") is kept as text.
@@ -185,6 +189,7 @@ def rows(user) -> Iterable[dict]:
             "created_at": entry.created_at,
             "updated_at": entry.updated_at,
             "entered_by": _entered_by(entry),
+            "check_in": entry.check_in_id,
         }
     for treatment in _treatments(user):
         yield {
@@ -302,7 +307,9 @@ def _components(entry: DiaryEntry) -> list[dict]:
     return components
 
 
-def _observation(entry: DiaryEntry, patient_ref: str, performer_ref: str) -> dict:
+def _observation(
+    entry: DiaryEntry, patient_ref: str, performer_ref: str, check_in_ref: str = ""
+) -> dict:
     """A diary entry as an Observation of the symptom, its answers as components shaped as
     the HL7 Symptoms IG shapes them, the patient's own words as a note.
 
@@ -341,7 +348,82 @@ def _observation(entry: DiaryEntry, patient_ref: str, performer_ref: str) -> dic
         notes.append({"text": entry.note})
     if notes:
         observation["note"] = notes
+    if check_in_ref:
+        # An answer from a weekly check-in: the questionnaire response it was derived from.
+        observation["derivedFrom"] = [{"reference": check_in_ref}]
     return observation
+
+
+# NCI's item numbers, so a check-in's answers list in the library's order whatever the
+# clinic's order was that week.
+_ITEM_NUMBER = {term: number for number, term, _ in pro_ctcae.TERMS}
+OWN_WORDS_LINK_ID = "own-words"
+
+
+def _check_ins(user) -> list[CheckIn]:
+    """Her submitted weekly check-ins, oldest first (an open one is not a response yet)."""
+    check_ins = CheckIn.objects.for_patient(user).submitted().select_related("entered_by")
+    return list(check_ins.order_by("submitted_at", "pk"))
+
+
+def _answered_symptoms(check_ins: list[CheckIn]) -> dict[int, Symptom]:
+    """The symptoms the check-ins' answers are about (one query; none without answers)."""
+    ids = {int(key) for check_in in check_ins for key in check_in.answers if str(key).isdigit()}
+    return Symptom.objects.in_bulk(ids)
+
+
+def _answer_items(check_in: CheckIn, symptoms: dict[int, Symptom]) -> list[dict]:
+    """One item per answered term and attribute, linked "<symptom id>-<attribute>", valued
+    with NCI's response word (and its 0-4 position, or 0/1 for presence, as the code); an
+    answer that is not one of NCI's positions, or about a symptom no longer known, is left
+    out rather than guessed."""
+    found = []
+    for key, given in check_in.answers.items():
+        symptom = symptoms.get(int(key)) if str(key).isdigit() else None
+        if symptom is None or not symptom.pro_ctcae_term or not isinstance(given, dict):
+            continue
+        term = symptom.pro_ctcae_term
+        for attribute in pro_ctcae.Attribute:
+            value = given.get(attribute.value)
+            if isinstance(value, bool):
+                value = int(value)
+            words = pro_ctcae.RESPONSE_WORDS[attribute.value]
+            if not isinstance(value, int) or not 0 <= value < len(words):
+                continue
+            item = {
+                "linkId": f"{symptom.pk}-{attribute.value}",
+                "text": f"{term}: {attribute.label}, in the last 7 days",
+                "answer": [{"valueCoding": {"code": str(value), "display": words[value]}}],
+            }
+            found.append((_ITEM_NUMBER.get(term, len(_ITEM_NUMBER) + 1), term, item))
+    return [item for *_, item in sorted(found, key=lambda row: row[:2])]
+
+
+def _questionnaire_response(
+    check_in: CheckIn, symptoms: dict[int, Symptom], patient_ref: str, author_ref: str
+) -> dict:
+    """A weekly check-in as a completed QuestionnaireResponse: authored when she sent it,
+    an item per answer in NCI's words, and her "Anything else?" words as they are."""
+    items = _answer_items(check_in, symptoms)
+    if check_in.own_words:
+        items.append(
+            {
+                "linkId": OWN_WORDS_LINK_ID,
+                "text": "Anything else?",
+                "answer": [{"valueString": check_in.own_words}],
+            }
+        )
+    response = {
+        "resourceType": "QuestionnaireResponse",
+        "id": f"check-in-{check_in.pk}",
+        "status": "completed",
+        "subject": {"reference": patient_ref},
+        "authored": check_in.submitted_at.isoformat(),
+        "author": {"reference": author_ref},
+    }
+    if items:
+        response["item"] = items
+    return response
 
 
 def _patient(user) -> dict:
@@ -407,9 +489,11 @@ def _medication_statement(
 
 
 def as_fhir_bundle(user) -> dict:
-    """A FHIR R4 collection Bundle: the Patient, one Observation per diary entry, then one
-    MedicationStatement per treatment. What a caregiver entered for the patient names her,
-    a RelatedPerson of the patient, as its performer or information source."""
+    """A FHIR R4 collection Bundle: the Patient, one Observation per diary entry, one
+    QuestionnaireResponse per submitted weekly check-in (its answers' Observations are
+    derived from it), then one MedicationStatement per treatment. What a caregiver entered
+    for the patient names her, a RelatedPerson of the patient, as its performer, author or
+    information source."""
     patient_url = f"urn:uuid:{uuid.uuid4()}"
     entries = [{"fullUrl": patient_url, "resource": _patient(user)}]
     caregiver_urls: dict[int, str] = {}
@@ -430,9 +514,16 @@ def as_fhir_bundle(user) -> dict:
             entries.append({"fullUrl": url, "resource": caregiver})
         return url
 
+    check_ins = _check_ins(user)
+    check_in_urls = {check_in.pk: f"urn:uuid:{uuid.uuid4()}" for check_in in check_ins}
     for entry in _entries(user):
-        observation = _observation(entry, patient_url, source_url(entry))
+        check_in_url = check_in_urls.get(entry.check_in_id, "")
+        observation = _observation(entry, patient_url, source_url(entry), check_in_url)
         entries.append({"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": observation})
+    symptoms = _answered_symptoms(check_ins)
+    for check_in in check_ins:
+        response = _questionnaire_response(check_in, symptoms, patient_url, source_url(check_in))
+        entries.append({"fullUrl": check_in_urls[check_in.pk], "resource": response})
     today = timezone.localdate()
     for treatment in _treatments(user):
         statement = _medication_statement(treatment, patient_url, source_url(treatment), today)

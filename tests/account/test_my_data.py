@@ -11,11 +11,13 @@ from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from education.models import RedFlagRule, Symptom
 from portal.models import (
     Appointment,
     AuditEvent,
+    CheckIn,
     DiaryEntry,
     PatientProfile,
     Question,
@@ -585,3 +587,199 @@ def test_what_a_caregiver_entered_for_alice_is_in_alices_download_not_hers(
     assert [e.resource.get_resource_type() for e in bundle.entry] == ["Patient"]
     text = json.dumps(data)
     assert "Capecitabine" not in text and VALID_NHS_NUMBER not in text
+
+
+# -- Weekly check-ins (issue 13) -------------------------------------------------------------
+
+
+@pytest.fixture
+def checked_in(alice, bob, dana, bone_pain):
+    """Two weekly check-ins Alice sent (the second entered by Dana, with a "Never" that skips
+    the rest of nausea's items), one still open, an entry she logged herself, and Bob's."""
+    nausea = Symptom.objects.create(
+        name="Feeling sick",
+        slug="feeling-sick",
+        body_site="general",
+        pro_ctcae_term="Nausea",
+        asks_frequency=True,
+    )
+    fatigue = Symptom.objects.create(
+        name="Fatigue",
+        slug="fatigue",
+        body_site="general",
+        pro_ctcae_term="Fatigue",
+        asks_interference=True,
+    )
+    now = timezone.now()
+    first = CheckIn.objects.create(
+        patient=alice,
+        started_at=now - timedelta(days=7, minutes=3),
+        submitted_at=now - timedelta(days=7),
+        # Fatigue first, as a clinic might order it; the export lists NCI's order.
+        answers={
+            str(fatigue.pk): {"severity": 3, "interference": 2},
+            str(nausea.pk): {"frequency": 2, "severity": 1},
+        },
+        own_words="=my hip aches",
+    )
+    second = CheckIn.objects.create(
+        patient=alice,
+        started_at=now - timedelta(minutes=5),
+        submitted_at=now - timedelta(minutes=2),
+        answers={
+            str(nausea.pk): {"frequency": 0},
+            str(fatigue.pk): {"severity": 1, "interference": 0, "colour": 2},
+            # Not answers NCI defines: left out, never guessed.
+            "999999": {"severity": 2},
+            str(bone_pain.pk): {"severity": 9},
+        },
+        entered_by=dana,
+    )
+    CheckIn.objects.create(patient=alice, answers={str(nausea.pk): {"frequency": 4}})
+    made = {
+        "first fatigue": dict(check_in=first, symptom=fatigue, severity=3, interference=2),
+        "first nausea": dict(check_in=first, symptom=nausea, frequency=2, severity=1),
+        "second nausea": dict(check_in=second, symptom=nausea, frequency=0),
+        "second fatigue": dict(check_in=second, symptom=fatigue, severity=1, interference=0),
+    }
+    entries = {}
+    for name, fields in made.items():
+        check_in = fields["check_in"]
+        entries[name] = DiaryEntry.objects.create(
+            patient=alice,
+            occurred_at=check_in.submitted_at,
+            entered_by=check_in.entered_by,
+            **fields,
+        )
+    entries["her own"] = DiaryEntry.objects.create(
+        patient=alice, symptom=bone_pain, severity=1, occurred_at=now - timedelta(days=1)
+    )
+    bob_check_in = CheckIn.objects.create(
+        patient=bob,
+        started_at=now - timedelta(days=1),
+        submitted_at=now - timedelta(days=1),
+        answers={str(nausea.pk): {"frequency": 3}},
+        own_words="bob's secret words",
+    )
+    DiaryEntry.objects.create(
+        patient=bob, symptom=nausea, frequency=3, occurred_at=now, check_in=bob_check_in
+    )
+    return {"first": first, "second": second, "nausea": nausea, "fatigue": fatigue, **entries}
+
+
+def _answers(response: QuestionnaireResponse) -> list[tuple]:
+    return [
+        (item.linkId, item.text, [(a.valueCoding.code, a.valueCoding.display) for a in item.answer])
+        if item.answer[0].valueCoding is not None
+        else (item.linkId, item.text, item.answer[0].valueString)
+        for item in response.item or []
+    ]
+
+
+def test_each_submitted_check_in_is_a_questionnaire_response(alice_client, checked_in):
+    data, bundle = _bundle(alice_client)
+    responses = _resources(bundle, "QuestionnaireResponse")
+    assert len(responses) == 2  # not the open one, nor Bob's
+    first, second = responses
+    patient_url = bundle.entry[0].fullUrl
+    nausea, fatigue = checked_in["nausea"].pk, checked_in["fatigue"].pk
+    assert first.status == second.status == "completed"
+    assert first.authored == checked_in["first"].submitted_at
+    assert second.authored == checked_in["second"].submitted_at
+    assert first.subject.reference == second.subject.reference == patient_url
+    assert first.author.reference == patient_url
+    # NCI's order (Nausea is item 9, Fatigue 53), each with NCI's word and its position.
+    assert _answers(first) == [
+        (f"{nausea}-frequency", "Nausea: How often, in the last 7 days", [("2", "Occasionally")]),
+        (
+            f"{nausea}-severity",
+            "Nausea: How bad at its worst, in the last 7 days",
+            [("1", "Mild")],
+        ),
+        (
+            f"{fatigue}-severity",
+            "Fatigue: How bad at its worst, in the last 7 days",
+            [("3", "Severe")],
+        ),
+        (
+            f"{fatigue}-interference",
+            "Fatigue: How much it got in the way of usual or daily activities, in the last 7 days",
+            [("2", "Somewhat")],
+        ),
+        ("own-words", "Anything else?", "=my hip aches"),
+    ]
+    assert [link for link, *_ in _answers(second)] == [
+        f"{nausea}-frequency",
+        f"{fatigue}-severity",
+        f"{fatigue}-interference",
+    ]
+    assert _answers(second)[0][2] == [("0", "Never")]
+    text = json.dumps(data)
+    assert "bob" not in text.lower() and "colour" not in text
+
+
+def test_each_questionnaire_response_validates_on_its_own(alice_client, checked_in):
+    data = json.loads(alice_client.post("/account/download/fhir/").content)
+    resources = [item["resource"] for item in data["entry"]]
+    responses = [r for r in resources if r["resourceType"] == "QuestionnaireResponse"]
+    assert [r["id"] for r in responses] == [
+        f"check-in-{checked_in['first'].pk}",
+        f"check-in-{checked_in['second'].pk}",
+    ]
+    for resource in responses:
+        QuestionnaireResponse.model_validate(resource)
+
+
+def test_a_check_in_s_observations_are_derived_from_its_response(alice_client, checked_in):
+    _, bundle = _bundle(alice_client)
+    url_of = {
+        e.resource.id: e.fullUrl
+        for e in bundle.entry
+        if e.resource.get_resource_type() == "QuestionnaireResponse"
+    }
+    observations = {o.id: o for o in _resources(bundle, "Observation")}
+    for name, check_in in [
+        ("first fatigue", "first"),
+        ("first nausea", "first"),
+        ("second nausea", "second"),
+        ("second fatigue", "second"),
+    ]:
+        observation = observations[f"diary-entry-{checked_in[name].pk}"]
+        expected = url_of[f"check-in-{checked_in[check_in].pk}"]
+        assert [ref.reference for ref in observation.derivedFrom] == [expected], name
+    assert observations[f"diary-entry-{checked_in['her own'].pk}"].derivedFrom is None
+
+
+def test_a_check_in_a_caregiver_entered_names_her_as_its_author(alice_client, checked_in):
+    _, bundle = _bundle(alice_client)
+    (caregiver,) = [e for e in bundle.entry if e.resource.get_resource_type() == "RelatedPerson"]
+    assert caregiver.resource.name[0].text == "Dana Doe"
+    second = _resources(bundle, "QuestionnaireResponse")[1]
+    assert second.author.reference == caregiver.fullUrl
+    observation = next(
+        o
+        for o in _resources(bundle, "Observation")
+        if o.id == f"diary-entry-{checked_in['second nausea'].pk}"
+    )
+    assert observation.performer[0].reference == caregiver.fullUrl
+
+
+def test_a_check_in_with_no_answer_nci_defines_is_still_a_response(alice_client, alice):
+    now = timezone.now()
+    CheckIn.objects.create(
+        patient=alice,
+        started_at=now - timedelta(minutes=1),
+        submitted_at=now,
+        answers={"own_words": {"severity": 1}, "12": "not a dict"},
+    )
+    _, bundle = _bundle(alice_client)
+    (response,) = _resources(bundle, "QuestionnaireResponse")
+    assert response.status == "completed" and response.item is None
+
+
+def test_the_csv_names_each_answer_s_check_in(alice_client, checked_in):
+    rows = {row["id"]: row for row in _csv(alice_client) if row["record"] == "diary_entry"}
+    for name, check_in in [("first nausea", "first"), ("second fatigue", "second")]:
+        assert rows[str(checked_in[name].pk)]["check_in"] == str(checked_in[check_in].pk)
+    assert rows[str(checked_in["her own"].pk)]["check_in"] == ""
+    assert len(rows) == 5  # Alice's, not Bob's

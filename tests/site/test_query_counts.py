@@ -188,8 +188,12 @@ def test_graded_entries_and_red_flags_cost_the_same_queries_for_1_and_500_entrie
 # Queries for each download, whatever she keeps: the session and the user, then her details
 # (one, found or not), her entries, her treatments (one, with who entered each), her
 # appointments and questions (the CSV only: the FHIR file carries neither), and the audit
-# row. Issue 12 added the details and the treatments: one query each.
-DOWNLOAD_QUERIES = {"/account/download/csv/": 8, "/account/download/fhir/": 6}
+# row. Issue 12 added the details and the treatments: one query each. Issue 13 added her
+# weekly check-ins to the FHIR file (one query; the CSV reads each entry's check-in id from
+# the entry itself), and the symptoms their answers are about once there is an answer
+# (CHECK_IN_FHIR_QUERIES).
+DOWNLOAD_QUERIES = {"/account/download/csv/": 8, "/account/download/fhir/": 7}
+CHECK_IN_FHIR_QUERIES = DOWNLOAD_QUERIES["/account/download/fhir/"] + 1
 
 
 def _fill_treatments(patient, count: int, caregiver) -> None:
@@ -231,4 +235,57 @@ def test_my_data_downloads_cost_the_same_queries_for_1_and_30_treatments(
         assert alice_client.post(url).status_code == 200
     _fill_treatments(alice, 30, bob)
     with django_assert_num_queries(DOWNLOAD_QUERIES[url]):
+        assert alice_client.post(url).status_code == 200
+
+
+def _fill_check_ins(patient, count: int, symptoms) -> None:
+    """Submitted weekly check-ins, each answering every symptom, with an entry per answer."""
+    from portal.models import CheckIn
+
+    CheckIn.objects.for_patient(patient).delete()
+    DiaryEntry.objects.for_patient(patient).delete()
+    now = timezone.now()
+    for n in range(count):
+        submitted = now - timedelta(days=7 * n)
+        check_in = CheckIn.objects.create(
+            patient=patient,
+            started_at=submitted - timedelta(minutes=2),
+            submitted_at=submitted,
+            answers={str(s.pk): {"frequency": n % 5, "severity": 1} for s in symptoms},
+            own_words=f"words {n}",
+        )
+        DiaryEntry.objects.bulk_create(
+            DiaryEntry(
+                patient=patient,
+                symptom=s,
+                frequency=n % 5,
+                severity=1,
+                occurred_at=submitted,
+                check_in=check_in,
+            )
+            for s in symptoms
+        )
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        ("/account/download/csv/", DOWNLOAD_QUERIES["/account/download/csv/"]),
+        ("/account/download/fhir/", CHECK_IN_FHIR_QUERIES),
+    ],
+)
+def test_my_data_downloads_cost_the_same_queries_for_1_and_20_check_ins(
+    alice_client, alice, django_assert_num_queries, url, queries
+):
+    from tests.conftest import symptom
+
+    symptoms = [
+        symptom(name, pro_ctcae_term=name, asks_frequency=True) for name in ("Nausea", "Vomiting")
+    ]
+    _fill_check_ins(alice, 1, symptoms)
+    _queries_for(alice_client, "post", url)  # the first request may rotate or save the session
+    with django_assert_num_queries(queries):
+        assert alice_client.post(url).status_code == 200
+    _fill_check_ins(alice, 20, symptoms)
+    with django_assert_num_queries(queries):
         assert alice_client.post(url).status_code == 200
