@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from education import pro_ctcae
-from education.models import Symptom
+from education.models import CheckInItem, Symptom
 from portal.models import (
     Appointment,
+    CheckIn,
     ClinicContacts,
     DiaryEntry,
     PatientProfile,
@@ -47,6 +48,25 @@ DEMO_EVENTS = [
         {"frequency": 2, "severity": Severity.MODERATE, "times_in_24h": 3},
     ),
 ]
+# Three weekly check-ins, sent this many days ago at 10:02 (started two minutes before), with
+# answers for the seed set (fixtures/check_in.json) in step with her diary: the pain and the
+# breathlessness worse, the nausea better. One value per week for each term's attributes;
+# NCI's branching applies (a lowest first answer skips the term's other items).
+DEMO_CHECK_IN_DAYS_AGO = (20, 13, 6)
+DEMO_CHECK_IN_ANSWERS = {
+    "fatigue": {"severity": (2, 2, 2), "interference": (2, 1, 2)},
+    "insomnia": {"severity": (1, 2, 1), "interference": (1, 1, 1)},
+    "general-pain": {"frequency": (2, 3, 3), "severity": (2, 2, 3), "interference": (1, 2, 2)},
+    "loss-of-appetite": {"severity": (1, 1, 0), "interference": (1, 0, 0)},
+    "difficulty-catching-breath": {"severity": (1, 1, 2), "interference": (0, 1, 1)},
+    "concentration": {"severity": (1, 1, 1), "interference": (0, 0, 1)},
+    "anxious": {"frequency": (2, 1, 1), "severity": (1, 1, 1), "interference": (1, 0, 0)},
+    "nausea": {"frequency": (2, 1, 1), "severity": (1, 1, 1)},
+    "sad": {"frequency": (1, 0, 1), "severity": (1, 1, 1), "interference": (0, 0, 0)},
+    "numbness-tingling": {"severity": (0, 1, 1), "interference": (0, 0, 0)},
+    "constipation": {"severity": (1, 0, 1)},
+    "diarrhea": {"frequency": (0, 1, 0)},
+}
 DEMO_NOTES = [
     "Walked to the shop and back, had to sit down twice.",
     "Took the extra pain relief at night; slept better.",
@@ -84,12 +104,15 @@ DEMO_QUESTIONS = [
 
 @transaction.atomic
 def seed_demo_records(user) -> None:
-    """Replace the user's diary, questions, appointments and treatments with a month of
-    sample data, and give her a profile (date of birth, hospital and NHS numbers).
+    """Replace the user's diary, weekly check-ins, questions, appointments and treatments
+    with a month of sample data, and give her a profile (date of birth, hospital and NHS
+    numbers). The check-ins are the clinic's active questions answered three weeks running,
+    when it has any (fixtures/check_in.json); each answered term is a diary entry.
 
     Deterministic apart from "today", so running it twice gives the same records.
     """
     DiaryEntry.objects.for_patient(user).delete()
+    CheckIn.objects.for_patient(user).delete()
     Question.objects.for_patient(user).delete()
     Appointment.objects.for_patient(user).delete()
     Treatment.objects.for_patient(user).delete()
@@ -128,15 +151,20 @@ def seed_demo_records(user) -> None:
             )
     for days_ago, hour, slug, words, answers in DEMO_EVENTS:
         day = today - timedelta(days=days_ago)
+        symptom = symptoms.get(slug)
+        if symptom is not None and pro_ctcae.Attribute.PRESENCE in symptom.attributes:
+            # A vocabulary whose symptom also asks whether she had it: she did.
+            answers = {**answers, pro_ctcae.Attribute.PRESENCE.value: True}
         entries.append(
             DiaryEntry(
                 patient=user,
-                symptom=symptoms.get(slug),
+                symptom=symptom,
                 own_words=words,
                 occurred_at=timezone.make_aware(datetime.combine(day, time(hour, 10))),
                 **answers,
             )
         )
+    entries += _check_in_entries(user, today)
     # Oldest first, one at a time: each entry's notice looks at the ones saved before it
     # (a rise within the week, a companion symptom the day before), as when she logs them.
     for entry in sorted(entries, key=lambda entry: entry.occurred_at):
@@ -172,6 +200,59 @@ def seed_demo_records(user) -> None:
             ),
         ]
     )
+
+
+def _check_in_entries(user, today: date) -> list[DiaryEntry]:
+    """Her three submitted check-ins (saved), and an unsaved entry per answered term."""
+    items = [
+        item
+        for item in CheckInItem.objects.filter(active=True)
+        .exclude(symptom__pro_ctcae_term="")
+        .select_related("symptom")
+        if item.symptom.attributes
+    ]
+    entries = []
+    for week, days_ago in enumerate(DEMO_CHECK_IN_DAYS_AGO if items else ()):
+        submitted = timezone.make_aware(
+            datetime.combine(today - timedelta(days=days_ago), time(10, 2))
+        )
+        answers = {item.symptom.pk: _check_in_answers(item.symptom, week) for item in items}
+        check_in = CheckIn.objects.create(
+            patient=user,
+            started_at=submitted - timedelta(minutes=2),
+            submitted_at=submitted,
+            answers={str(pk): given for pk, given in answers.items()},
+        )
+        entries += [
+            DiaryEntry(
+                patient=user,
+                symptom=item.symptom,
+                check_in=check_in,
+                occurred_at=submitted,
+                **_entry_fields(answers[item.symptom.pk]),
+            )
+            for item in items
+        ]
+    return entries
+
+
+def _check_in_answers(symptom: Symptom, week: int) -> dict:
+    """The term's answers that week (DEMO_CHECK_IN_ANSWERS; a term the clinic added, mild
+    throughout), with NCI's branching: a lowest first answer skips the term's other items."""
+    table = DEMO_CHECK_IN_ANSWERS.get(symptom.slug, {})
+    answers = {}
+    for position, attribute in enumerate(symptom.attributes):
+        value = table[attribute][week] if attribute in table else 1
+        answers[attribute] = value
+        if position == 0 and value == 0:
+            break
+    return answers
+
+
+def _entry_fields(answers: dict) -> dict:
+    """A check-in's answers (positions, presence 0 or 1) as an entry's fields."""
+    presence = pro_ctcae.Attribute.PRESENCE
+    return {name: bool(value) if name == presence else value for name, value in answers.items()}
 
 
 def _answers(symptom: Symptom | None, severity: int, rng: random.Random) -> dict:

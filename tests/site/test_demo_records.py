@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from portal.models import Appointment, DiaryEntry, NoticeLevel, Question
+from education.models import CheckInItem
+from portal.models import Appointment, CheckIn, DiaryEntry, NoticeLevel, Question
 from tests.conftest import symptom
 
 
@@ -119,3 +120,77 @@ def test_demo_records_leave_other_patients_alone(db, debug, alice):
     call_command("create_demo_patient", verbosity=0)
     call_command("create_demo_patient", verbosity=0)
     assert Question.objects.filter(patient=alice).count() == 1
+
+
+def _load_all():
+    call_command(
+        "loaddata",
+        "fixtures/articles.json",
+        "fixtures/symptoms.json",
+        "fixtures/red_flags.json",
+        "fixtures/check_in.json",
+        verbosity=0,
+    )
+
+
+def test_the_demo_patient_sent_three_weekly_check_ins_of_the_seed_set(db, debug):
+    _load_all()
+    call_command("create_demo_patient", verbosity=0)
+    demo = _demo()
+    check_ins = list(CheckIn.objects.for_patient(demo).order_by("submitted_at"))
+    assert len(check_ins) == 3
+    assert not CheckIn.objects.for_patient(demo).open().exists()
+    today = timezone.localdate()
+    days = [(today - timezone.localtime(c.submitted_at).date()).days for c in check_ins]
+    assert days == [20, 13, 6]  # a week apart, over the last three weeks
+    items = list(CheckInItem.objects.filter(active=True).select_related("symptom"))
+    assert len(items) == 12
+    for check_in in check_ins:
+        assert check_in.started_at < check_in.submitted_at <= timezone.now()
+        assert set(check_in.answers) == {str(item.symptom_id) for item in items}
+        entries = DiaryEntry.objects.filter(check_in=check_in).select_related("symptom")
+        assert entries.count() == 12
+        for entry in entries:
+            given = check_in.answers[str(entry.symptom_id)]
+            # Each entry keeps the term's answers; NCI's branching: a lowest first answer
+            # skips the rest, otherwise every attribute the term asks is answered.
+            assert {a.attribute: a.value for a in entry.answers} == given
+            first = entry.symptom.attributes[0]
+            expected = [first] if given[first] == 0 else entry.symptom.attributes
+            assert list(given) == expected, entry.symptom.slug
+            assert entry.occurred_at == check_in.submitted_at
+            notice = entry.care_notice()
+            assert entry.notice_level == (notice.level if notice else NoticeLevel.NONE)
+    diarrhoea = DiaryEntry.objects.filter(symptom__slug="diarrhea").order_by("occurred_at")
+    assert [e.frequency for e in diarrhoea] == [0, 1, 0]
+    # Her other records are as they were: a month of five symptoms and one bad evening.
+    assert DiaryEntry.objects.for_patient(demo).filter(check_in__isnull=True).count() == 152
+
+
+def test_the_demo_summary_shows_her_check_ins(db, debug, client):
+    _load_all()
+    call_command("create_demo_patient", verbosity=0)
+    client.force_login(_demo())
+    response = client.get("/summary/")
+    assert response.status_code == 200
+    last = timezone.localtime(CheckIn.objects.for_patient(_demo()).first().submitted_at)
+    line = f"Weekly check-ins: 3 in this period, last {last:%a} {last.day} {last:%b}."
+    assert line in response.content.decode()
+    pain = next(row for row in response.context["rows"] if row.name == "General pain")
+    assert pain.entries == 3
+
+
+def test_running_it_again_gives_the_same_check_ins(db, debug):
+    _load_all()
+    call_command("create_demo_patient", verbosity=0)
+    first = sorted(CheckIn.objects.values_list("answers", flat=True), key=str)
+    call_command("create_demo_patient", verbosity=0)
+    assert sorted(CheckIn.objects.values_list("answers", flat=True), key=str) == first
+    assert CheckIn.objects.count() == 3
+    assert DiaryEntry.objects.filter(check_in__isnull=False).count() == 36
+
+
+def test_without_check_in_questions_the_demo_has_no_check_ins(db, debug):
+    call_command("loaddata", "fixtures/articles.json", "fixtures/symptoms.json", verbosity=0)
+    call_command("create_demo_patient", verbosity=0)
+    assert not CheckIn.objects.exists()
