@@ -387,7 +387,8 @@ class RedFlagCondition(models.TextChoices):
 
 
 class RedFlagLevel(models.TextChoices):
-    CONTACT = Urgency.CONTACT.value, "Call the 24-hour acute oncology line now"
+    # No "now" or "today": each rule's own wording, from its source, says how soon.
+    CONTACT = Urgency.CONTACT.value, "Call the 24-hour acute oncology line"
     EMERGENCY = Urgency.EMERGENCY.value, "Call the emergency number"
 
 
@@ -514,7 +515,8 @@ class RedFlagRule(SignOffMixin, models.Model):
             return False
         match self.condition:
             case RedFlagCondition.REPORTED:
-                return True
+                # "Chest pain: None" or "Chills: Never" reports that she does not have it.
+                return entry.reports_symptom
             case RedFlagCondition.TEMPERATURE_AT_LEAST:
                 return entry.temperature_c is not None and entry.temperature_c >= self.threshold
             case RedFlagCondition.TEMPERATURE_BELOW:
@@ -528,6 +530,8 @@ class RedFlagRule(SignOffMixin, models.Model):
                     for attribute in GRADED_ATTRIBUTES
                 )
             case RedFlagCondition.WITH_COMPANION:
+                if not entry.reports_symptom:
+                    return False
                 companions = {symptom.pk for symptom in self.companions.all()}
                 if entry.symptom_id == self.symptom_id:
                     return bool(companions & nearby)

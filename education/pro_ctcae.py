@@ -17,7 +17,7 @@ from django.db import models
 
 SOURCE = (
     "National Cancer Institute, PRO-CTCAE™ item library version 1.0 (English). "
-    "Used under NCI's terms of use; wording unmodified."
+    "Used under NCI's terms of use; its terms, item wording and response words unmodified."
 )
 
 

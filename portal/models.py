@@ -80,6 +80,17 @@ class DiaryEntryQuerySet(PatientOwnedQuerySet):
     def since(self, moment: datetime):
         return self.filter(occurred_at__gte=moment)
 
+    def reporting_symptom(self):
+        """Entries that say she has the symptom (DiaryEntry.reports_symptom, in SQL)."""
+        return self.filter(
+            models.Q(severity__gt=0)
+            | models.Q(frequency__gt=0)
+            | models.Q(interference__gt=0)
+            | models.Q(amount__gt=0)
+            | models.Q(presence=True)
+            | models.Q(times_in_24h__isnull=False)
+        )
+
     def newest_first(self):
         return self.order_by("-occurred_at", "-pk")
 
@@ -308,6 +319,12 @@ class DiaryEntry(models.Model):
         return found
 
     @property
+    def reports_symptom(self) -> bool:
+        """Whether the entry says she has the symptom: an answer above the lowest, a Yes, or
+        a count. "None", "Never", "Not at all" and "No" say she does not."""
+        return any(answer.value > 0 for answer in self.answers) or self.times_in_24h is not None
+
+    @property
     def measurements(self) -> list[tuple[str, str]]:
         """The numbers taken with the entry, as (what, value with its unit)."""
         found = []
@@ -419,6 +436,7 @@ class DiaryEntry(models.Model):
                 occurred_at__lte=self.occurred_at,
                 symptom__isnull=False,
             )
+            .reporting_symptom()
             .exclude(pk=self.pk)
             .values_list("symptom_id", flat=True)
         )

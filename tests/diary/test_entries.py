@@ -316,3 +316,26 @@ def test_the_entry_page_care_notice_is_a_second_level_heading(alice_client, alic
     )
     page = alice_client.get(f"/diary/entries/{entry.pk}/").content.decode()
     assert re.search(r"<h2>(Please contact your care team|This may need urgent help)</h2>", page)
+
+
+def test_a_term_no_section_explains_links_to_its_outside_page_and_no_section(
+    alice_client, alice, symptoms
+):
+    constipation = symptoms["constipation"]
+    assert constipation.main_section is None
+    entry = DiaryEntry.objects.create(
+        patient=alice, symptom=constipation, severity=2, occurred_at=timezone.now()
+    )
+    html = alice_client.get(f"/diary/entries/{entry.pk}/").content.decode()
+    assert (
+        f'<a href="{constipation.outside_page_url}" rel="noopener">'
+        f"Read about it on {constipation.outside_page_name}</a>"
+    ) in html
+    assert "in the full article" not in html
+    # A term with neither shows no learn card at all, rather than a wrong section.
+    insomnia = symptoms["insomnia"]
+    assert insomnia.main_section is None and not insomnia.outside_page_url
+    other = DiaryEntry.objects.create(
+        patient=alice, symptom=insomnia, severity=1, occurred_at=timezone.now()
+    )
+    assert "learn-card" not in alice_client.get(f"/diary/entries/{other.pk}/").content.decode()

@@ -364,7 +364,7 @@ def test_threw_up_twice_counts_two_and_raises_the_vomiting_rule_with_the_clinic_
         response = alice_client.get(response["Location"])
     html = response.content.decode()
     assert "Being sick 2 or more times in 24 hours: contact the acute oncology line" in html
-    assert f"Call the 24-hour acute oncology line now: {ACUTE} (Example Cancer Centre)." in html
+    assert f"Call the 24-hour acute oncology line: {ACUTE} (Example Cancer Centre)." in html
     assert "Source: St George&#x27;s University Hospitals NHS FT" in html
     assert "Reviewed by" not in html  # nobody has signed the rule off yet
     assert '<span class="notice-level notice-level-contact">Needs a call</span>' in html
@@ -406,7 +406,7 @@ def test_a_temperature_in_words_fills_the_field_and_raises_the_temperature_notic
         response = alice_client.get(response["Location"])
     html = response.content.decode()
     assert "A temperature of 37.5 °C or above during cancer treatment" in html
-    assert f"Call the 24-hour acute oncology line now: {ACUTE}" in html
+    assert f"Call the 24-hour acute oncology line: {ACUTE}" in html
     assert "<div><dt>Temperature</dt><dd>38.5 °C</dd></div>" in html
 
 
@@ -451,7 +451,7 @@ def test_a_signed_off_rule_shows_who_reviewed_it(alice_client, rules, django_use
 
 def test_without_the_clinics_numbers_the_red_flag_says_whom_to_call(alice_client, rules):
     html = log(alice_client, HX, own_words="threw up twice").content.decode()
-    assert "<strong>Call the 24-hour acute oncology line now.</strong>" in html
+    assert "<strong>Call the 24-hour acute oncology line.</strong>" in html
     assert "tel:" not in html
 
 
@@ -483,7 +483,7 @@ def test_a_caregiver_logging_for_her_raises_the_same_notice(client, alice, rules
     client.force_login(dana)
     enter(client, make_grant(alice, dana))
     response = log(client, HX, own_words="threw up twice")
-    assert f"Call the 24-hour acute oncology line now: {ACUTE}" in response.content.decode()
+    assert f"Call the 24-hour acute oncology line: {ACUTE}" in response.content.decode()
     entry = DiaryEntry.objects.get()
     assert (entry.patient, entry.entered_by, entry.notice_level) == (alice, dana, "contact")
 

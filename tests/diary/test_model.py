@@ -79,7 +79,7 @@ def test_all_fixtures_load_together_on_a_fresh_database(db):
         + len(RED_FLAG_SYMPTOMS)
         + len(OTHER_NEW_SYMPTOMS)
     )
-    assert RedFlagRule.objects.count() == 12
+    assert RedFlagRule.objects.count() == 13
     rules = RedFlagRule.objects.all()
     used = {*rules.values_list("symptom__slug", flat=True)}
     used |= {*rules.values_list("companions__slug", flat=True)}

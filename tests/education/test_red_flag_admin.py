@@ -328,7 +328,7 @@ def test_the_index_says_how_many_are_not_signed_off(client, django_user_model, r
     guided = Symptom.objects.exclude(guidance_text="").count()
     html = client.get(INDEX).content.decode()
     assert (
-        '<li class="warning">12 active red-flag rules are not signed off by a clinician. '
+        '<li class="warning">13 active red-flag rules are not signed off by a clinician. '
         '<a href="/staff-admin/education/redflagrule/?signed_off=no">See which</a>.</li>'
     ) in html
     assert (
@@ -337,7 +337,7 @@ def test_the_index_says_how_many_are_not_signed_off(client, django_user_model, r
     ) in html
     # The link lists exactly those.
     listed = client.get(LIST, {"signed_off": "no"}).context["cl"].result_count
-    assert listed == 12
+    assert listed == 13
     assert client.get(SYMPTOMS, {"signed_off": "no"}).context["cl"].result_count == guided
 
 

@@ -1,4 +1,4 @@
-"""The twelve red-flag rules of fixtures/red_flags.json, each at and either side of its
+"""The red-flag rules of fixtures/red_flags.json, each at and either side of its
 threshold: through RedFlagRule.fires() and through an entry's red_flags_raised() and
 care_notice(), on entries unsaved and saved."""
 
@@ -27,6 +27,7 @@ BREATHE = "Struggling to breathe"
 SEIZURE = "A seizure"
 BLEEDING = "Bleeding that will not stop"
 TOP = "Any answer at its top level"
+FEVERISH = "Feeling hot, cold or shivery, with or without a high temperature"
 
 # NCI's top answer of each graded attribute, and the one below it.
 TOP_OF = {a: pro_ctcae.top_level(a) for a in ("frequency", "severity", "interference", "amount")}
@@ -59,6 +60,17 @@ CASES = [
     ("struggling-to-breathe", {"severity": 1}, [BREATHE]),
     ("bleeding-that-will-not-stop", {"severity": 2}, [BLEEDING]),
     ("fatigue", {"severity": 2}, []),
+    # "I have a temperature" with no thermometer: a Yes is a report; a No is not.
+    ("high-temperature", {"presence": True}, [FEVERISH]),
+    ("high-temperature", {"presence": False}, []),
+    ("high-temperature", {"presence": True, "temperature_c": Decimal("38.1")}, [HIGH, FEVERISH]),
+    # The lowest answer says she does not have it: no flag, however grave the symptom.
+    ("chest-pain", {"severity": 0}, []),
+    ("seizures", {"severity": 0}, []),
+    ("chills", {"frequency": 0}, []),
+    ("chills", {"frequency": 0, "severity": 0}, []),
+    ("struggling-to-breathe", {"severity": 0}, []),
+    ("bleeding-that-will-not-stop", {"severity": 0}, []),
     # Any graded answer at NCI's top level; the one below it, or a yes-or-no Yes, does not.
     ("vomiting", {"severity": TOP_OF["severity"]}, [TOP]),
     ("vomiting", {"severity": TOP_OF["severity"] - 1}, []),
@@ -111,7 +123,7 @@ def test_the_words_of_the_top_levels_are_nci_s():
 def test_every_fixture_rule_is_tested(rules):
     tested = {name for _, _, raised in CASES for name in raised} | {SPINE}
     assert tested == set(rules)
-    assert len(rules) == 12
+    assert len(rules) == 13
 
 
 @pytest.mark.parametrize(("slug", "answers", "expected"), CASES)
@@ -268,6 +280,17 @@ def test_a_companion_logged_after_the_pain_raises_it_on_the_later_entry(alice, s
     assert weakness.red_flag == rules[SPINE]
     # The earlier entry's look back does not reach the later one.
     assert _raised(DiaryEntry.objects.get(pk=back.pk)) == []
+
+
+def test_a_companion_answered_none_or_pain_answered_none_raises_nothing(alice, symptoms, rules):
+    now = timezone.now()
+    weakness = symptoms["weakness-in-the-arms-or-legs"]
+    _entry(alice, weakness, when=now - timedelta(hours=1), severity=0, saved=True)
+    back = symptoms["back-or-neck-pain"]
+    assert _raised(_entry(alice, back, when=now, severity=1)) == []
+    _entry(alice, weakness, when=now - timedelta(hours=1), severity=2, saved=True)
+    assert _raised(_entry(alice, back, when=now, severity=0)) == []
+    assert _raised(_entry(alice, back, when=now, severity=1)) == [SPINE]
 
 
 def test_a_companion_alone_raises_nothing(alice, symptoms, rules):
