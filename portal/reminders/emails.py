@@ -6,6 +6,7 @@ stop. The unsubscribe link carries a signed token for one patient and one kind o
 reminder, so it works without signing in and cannot be made for anyone else.
 """
 
+import email.policy
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,14 @@ SUBJECTS = {
     ReminderDelivery.Kind.CHECK_IN: "Patient portal: your weekly check-in",
     ReminderDelivery.Kind.APPOINTMENT: "Patient portal: appointment reminder",
 }
+
+
+class ReminderMessage(EmailMessage):
+    def message(self, *, policy=email.policy.default):
+        # The List-Unsubscribe address is one long word: folded at 78 characters, Python
+        # would turn it into RFC 2047 encoded-words, which mail apps do not read as an
+        # address. A header line may be up to 998 characters (RFC 5322, 2.1.1).
+        return super().message(policy=policy.clone(max_line_length=998))
 
 
 def unsubscribe_token(patient_id: int, kind: str) -> str:
@@ -76,7 +85,7 @@ def reminder_email(
     else:
         context["link"] = absolute(CHECK_IN_PATH)
     body = render_to_string(f"email/reminders/{delivery.kind}.txt", context)
-    return EmailMessage(
+    return ReminderMessage(
         subject=SUBJECTS[delivery.kind],
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,

@@ -113,6 +113,10 @@ def test_the_worker_sends_both_reminders_over_smtp_with_no_health_data(
         assert len(claim_due_reminders()) == 2  # Monday 10:00 BST: check-in and tomorrow's visit
         db_worker()
     messages = received(smtp_server)
+    raw = {
+        id(message): content
+        for (_, message), (_, content) in zip(messages, smtp_server.messages, strict=True)
+    }
     assert len(messages) == 2
     by_subject = {message["Subject"]: (to, message) for to, message in messages}
     assert set(by_subject) == {
@@ -129,6 +133,8 @@ def test_the_worker_sends_both_reminders_over_smtp_with_no_health_data(
             assert not re.search(pattern, text, re.IGNORECASE), word
             assert not re.search(pattern, headers, re.IGNORECASE), word
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        # On the wire as the address itself, on one line: no RFC 2047 encoded-words.
+        assert re.search(rb"\r\nList-Unsubscribe: <https://[^\r\n=?]+>\r\n", raw[id(message)])
         assert re.fullmatch(
             r"<https://portal\.example\.org/reminders/unsubscribe/[^/>]+/>",
             message["List-Unsubscribe"],

@@ -8,7 +8,7 @@ start it claims what fell due in the meantime (within the catch-up window), once
 import signal
 import time
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
 from portal.reminders.schedule import claim_due_reminders
@@ -25,8 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *, interval: int, once: bool, **options) -> None:
         if interval < 1:
-            self.stderr.write("--interval must be at least 1 second.")
-            raise SystemExit(2)
+            raise CommandError("--interval must be at least 1 second.")
         self.running = True
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
