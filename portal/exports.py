@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from education import pro_ctcae
 from education.models import Symptom
+from portal.checkin.questions import STEMS
 from portal.models import (
     Appointment,
     CheckIn,
@@ -373,7 +374,8 @@ def _answered_symptoms(check_ins: list[CheckIn]) -> dict[int, Symptom]:
 
 
 def _answer_items(check_in: CheckIn, symptoms: dict[int, Symptom]) -> list[dict]:
-    """One item per answered term and attribute, linked "<symptom id>-<attribute>", valued
+    """One item per answered term and attribute, linked "<symptom id>-<attribute>", worded as
+    the check-in asked it (portal.checkin.questions.STEMS), valued
     with NCI's response word (and its 0-4 position, or 0/1 for presence, as the code); an
     answer that is not one of NCI's positions, or about a symptom no longer known, is left
     out rather than guessed."""
@@ -392,7 +394,8 @@ def _answer_items(check_in: CheckIn, symptoms: dict[int, Symptom]) -> list[dict]
                 continue
             item = {
                 "linkId": f"{symptom.pk}-{attribute.value}",
-                "text": f"{term}: {attribute.label}, in the last 7 days",
+                # The question as the check-in asked it (NCI's stem with the 7-day recall).
+                "text": STEMS[attribute.value].format(term=term.lower()),
                 "answer": [{"valueCoding": {"code": str(value), "display": words[value]}}],
             }
             found.append((_ITEM_NUMBER.get(term, len(_ITEM_NUMBER) + 1), term, item))

@@ -688,22 +688,28 @@ def test_each_submitted_check_in_is_a_questionnaire_response(alice_client, check
     assert second.authored == checked_in["second"].submitted_at
     assert first.subject.reference == second.subject.reference == patient_url
     assert first.author.reference == patient_url
-    # NCI's order (Nausea is item 9, Fatigue 53), each with NCI's word and its position.
+    # NCI's order (Nausea is item 9, Fatigue 53), each worded as the check-in asked it (NCI's
+    # stem), with NCI's word and its position.
     assert _answers(first) == [
-        (f"{nausea}-frequency", "Nausea: How often, in the last 7 days", [("2", "Occasionally")]),
+        (
+            f"{nausea}-frequency",
+            "In the last 7 days, how OFTEN did you have nausea?",
+            [("2", "Occasionally")],
+        ),
         (
             f"{nausea}-severity",
-            "Nausea: How bad at its worst, in the last 7 days",
+            "In the last 7 days, what was the SEVERITY of your nausea at its WORST?",
             [("1", "Mild")],
         ),
         (
             f"{fatigue}-severity",
-            "Fatigue: How bad at its worst, in the last 7 days",
+            "In the last 7 days, what was the SEVERITY of your fatigue at its WORST?",
             [("3", "Severe")],
         ),
         (
             f"{fatigue}-interference",
-            "Fatigue: How much it got in the way of usual or daily activities, in the last 7 days",
+            "In the last 7 days, how much did fatigue INTERFERE with your usual or daily "
+            "activities?",
             [("2", "Somewhat")],
         ),
         ("own-words", "Anything else?", "=my hip aches"),
