@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from portal.models import Appointment, ReminderDelivery, ReminderSettings
 from portal.reminders import emails
-from portal.reminders.schedule import zone_of
+from portal.reminders.schedule import CATCH_UP, zone_of
 
 
 def still_wanted(
@@ -13,11 +13,15 @@ def still_wanted(
     reminders: ReminderSettings | None,
     appointment: Appointment | None,
 ) -> bool:
-    """She may have stopped the reminder, or the appointment gone, since it was claimed."""
+    """She may have stopped the reminder, or the appointment gone or begun, since it was
+    claimed; or the worker may have been down for longer than the catch-up window."""
     patient = delivery.patient
     if reminders is None or reminders.enabled_at is None or not patient.is_active:
         return False
     if not patient.email or reminders.enabled_at > delivery.due_at:
+        return False
+    # Claimed, but the worker was down longer than the catch-up window: too late to help.
+    if timezone.now() - delivery.due_at > CATCH_UP:
         return False
     if delivery.kind == ReminderDelivery.Kind.CHECK_IN:
         return reminders.weekly_check_in

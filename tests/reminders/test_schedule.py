@@ -129,6 +129,15 @@ def test_reminders_due_while_the_worker_was_down_are_sent_late_once(alice, sched
     assert len(mail.outbox) == 1
 
 
+def test_a_claimed_reminder_the_worker_reaches_a_day_late_is_dropped(alice, scheduler):
+    opt_in(alice, at=utc(2027, 5, 1))
+    # The scheduler ran on time; the worker was down until Tuesday midday.
+    [delivery] = scheduler(utc(2027, 5, 3, 9))
+    assert run_worker(utc(2027, 5, 4, 12)) == ["no longer wanted"]
+    delivery.refresh_from_db()
+    assert delivery.sent_at is None and mail.outbox == []
+
+
 def test_catch_up_stops_after_a_day(alice, scheduler):
     opt_in(alice, at=utc(2027, 5, 1))
     # Down for the whole Monday and into Tuesday: a check-in reminder two days late is
