@@ -5,6 +5,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Where `make run` writes every email it sends (development only).
+MAIL_DIR := .mail
 
 # The newest Python >= 3.12 found on PATH or in pyenv; override with `make PYTHON=/path/to/python3.13`.
 PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
@@ -16,7 +18,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
 .PHONY: help run test setup clean
 
 help:
-	@echo "make run   - set up and serve the portal on http://127.0.0.1:8000"
+	@echo "make run   - set up and serve the portal on http://127.0.0.1:8000 (with the task worker and reminder scheduler)"
 	@echo "make test  - set up and run every check (lint, Django checks, tests on SQLite and, with DATABASE_URL, PostgreSQL)"
 
 $(STAMP): pyproject.toml
@@ -34,7 +36,14 @@ run: $(STAMP)
 	DJANGO_DEBUG=true $(PY) manage.py createcachetable
 	DJANGO_DEBUG=true $(PY) manage.py loaddata fixtures/*.json
 	DJANGO_DEBUG=true $(PY) manage.py create_demo_patient
-	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	@# The web server with the task worker (sends the emails) and the reminder scheduler
+	@# beside it; Ctrl-C stops all three. Every email is a file in $(MAIL_DIR)/.
+	@echo "Emails (reminders, sign-up and password links) are written to $(MAIL_DIR)/"
+	@export DJANGO_DEBUG=true DJANGO_EMAIL_FILE_PATH="$(CURDIR)/$(MAIL_DIR)"; \
+	  $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	  $(PY) manage.py run_scheduler --interval 60 & scheduler=$$!; \
+	  trap 'kill $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:8000
 
 # STRICT=1 (CI) turns "skipped: no Chromium / no PostgreSQL" into failures.
 test: $(STAMP)
@@ -61,4 +70,4 @@ test: $(STAMP)
 	  echo "== PostgreSQL leg skipped: set DATABASE_URL=postgres://... to run it"; fi
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache *.egg-info $(MAIL_DIR)
