@@ -92,10 +92,12 @@ def _text(page_obj) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", page_obj.extract_text()))
 
 
-def _prints_on_two_pages(page, base_url: str, today) -> dict[str, str]:
-    """Each range on A4 and on Letter: two pages at most, every red flag on page 1.
+def _prints_on_two_pages(page, base_url: str, today, *, with_red_flags=True) -> dict[str, str]:
+    """Each range on A4 and on Letter: two pages at most, every red flag on page 1 (and,
+    for a diary that has them, some red flag on screen, so the check is not empty).
     Returns each range's whole printed text (A4)."""
     printed = {}
+    seen_flags = set()
     for name, query in _ranges(today).items():
         page.emulate_media(media="screen")
         page.goto(f"{base_url}/summary/{query}")
@@ -103,6 +105,7 @@ def _prints_on_two_pages(page, base_url: str, today) -> dict[str, str]:
             re.sub(r"\s+", " ", text).strip()
             for text in page.locator(".red-flags li").all_inner_texts()
         ]
+        seen_flags.update(flags)
         page.emulate_media(media="print")
         for paper, size in FORMATS.items():
             reader = PdfReader(BytesIO(page.pdf(format=paper, prefer_css_page_size=True)))
@@ -115,6 +118,7 @@ def _prints_on_two_pages(page, base_url: str, today) -> dict[str, str]:
             if paper == "A4":
                 printed[name] = " ".join(_text(p) for p in reader.pages)
     page.emulate_media(media="screen")
+    assert bool(seen_flags) == with_red_flags, seen_flags
     return printed
 
 
@@ -317,6 +321,43 @@ def test_a_patient_with_every_symptom_prints_on_two_pages_for_every_range(
 
     assert f"milder symptoms not printed: all {len(every)} are in the summary" in printed["7 days"]
     assert "Any answer at its top level" in printed["7 days"]
+
+
+def test_a_patient_with_one_symptom_prints_on_two_pages_for_every_range(
+    page, live_server, sign_in, vocabulary
+):
+    """One symptom, logged twice a day for five years with long notes; being sick 6 times
+    now and then raises its red flag."""
+    from education.models import Symptom
+
+    today = timezone.localdate()
+    patient = make_patient("alice", "alice-password-123", first_name="Alice", last_name="Archer")
+    vomiting = Symptom.objects.get(slug="vomiting")
+    six_times = RedFlagRule.objects.get(name="Being sick 6 or more times in 24 hours")
+    entries = []
+    for day in range(5 * 365):
+        for hour in (8, 20):
+            flagged = day % 40 == 2 and hour == 20
+            entries.append(
+                DiaryEntry(
+                    patient=patient,
+                    symptom=vomiting,
+                    own_words="threw up again, " * 8,
+                    frequency=(day + hour) % 5,
+                    severity=(day // 7) % 5,
+                    times_in_24h=6 if flagged else None,
+                    occurred_at=local(today - timedelta(days=day), hour),
+                    note="A long and tiring day with little to eat. " * 10 if day % 3 else "",
+                    red_flag=six_times if flagged else None,
+                    notice_level=six_times.level if flagged else "",
+                )
+            )
+    DiaryEntry.objects.bulk_create(entries)
+    sign_in("alice@example.org", "alice-password-123")
+
+    printed = _prints_on_two_pages(page, live_server.url, today)
+
+    assert "Red flags Vomiting 6 or more times in 24 h" in printed["5 years"]
 
 
 def test_the_print_button_opens_printing_and_records_it(
