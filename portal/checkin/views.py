@@ -156,7 +156,10 @@ def start(request: PortalRequest) -> HttpResponse:
     items = list(active_items())
     check_ins = CheckIn.objects.for_patient(request.patient)
     open_check_in = check_ins.open().first()
-    if request.method == "POST" and items:
+    if request.method == "POST" and not items:
+        # Nothing to ask (the clinic has chosen no items): the page says so.
+        return redirect("checkin:start")
+    if request.method == "POST":
         if open_check_in is None:
             try:
                 with transaction.atomic():
@@ -178,8 +181,7 @@ def start(request: PortalRequest) -> HttpResponse:
         "answered": len([q for q in questions.asked if questions.answer(q) is not None]),
         "last_check_in": check_ins.submitted().order_by("-submitted_at").first(),
     }
-    status = 400 if request.method == "POST" else 200
-    return render(request, "portal/checkin/start.html", context, status=status)
+    return render(request, "portal/checkin/start.html", context)
 
 
 @require_GET

@@ -231,3 +231,14 @@ def test_with_htmx_a_bad_answer_is_the_question_again_with_its_error(
     assert "Choose an answer, from None to Very severe." in response.content.decode()
     check_in.refresh_from_db()
     assert check_in.answers == {}
+
+
+def test_without_active_items_there_is_nothing_to_start(alice_client, check_in_set):
+    from education.models import CheckInItem
+
+    CheckInItem.objects.update(active=False)
+    html = alice_client.get("/check-in/").content.decode()
+    assert "Your clinic has not chosen any check-in questions yet." in html
+    assert "Start the check-in" not in html
+    assert alice_client.post("/check-in/").url == "/check-in/"
+    assert not CheckIn.objects.exists()
