@@ -72,6 +72,11 @@ def reminder_settings(request: PortalRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: PortalRequest, token: str) -> HttpResponse:
     template = "portal/reminders/unsubscribe.html"
+    if request.method == "POST":
+        # The body is read as a form ("List-Unsubscribe=One-Click" from a mail app, empty
+        # from the page's button), so one Django cannot decode is its usual 400, as on every
+        # page, even here where no CSRF check reads it first.
+        request.POST  # noqa: B018
     found = read_unsubscribe_token(token)
     if found is None:
         return render(request, template, {"invalid": True}, status=400)
