@@ -384,7 +384,9 @@ class DiaryEntry(models.Model):
         guidance_text = guidance_source = reviewed_by = ""
         reviewed_on = None
         symptom = self.symptom if self.symptom_id else None
-        if symptom is not None and symptom.urgency != Urgency.ROUTINE:
+        # Its own guidance only when the entry says she has it: a check-in asks every term
+        # every week, and "None" or "Never" is an answer, not a complaint.
+        if symptom is not None and symptom.urgency != Urgency.ROUTINE and self.reports_symptom:
             levels.append(symptom.urgency)
             guidance_text, guidance_source = symptom.guidance_text, symptom.guidance_source
             if symptom.is_signed_off:

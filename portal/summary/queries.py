@@ -419,7 +419,7 @@ class AttentionLine:
 class RedFlagLine:
     """One red-flag rule the period's entries raised, in a clinician's words: the days,
     how many reports and the highest grade ("Vomiting 6 or more times in 24 h — 24 Nov,
-    29 Nov; 2 reports; highest: Frequently/Severe").
+    29 Nov; 2 reports; highest: Frequently (frequency), Severe (severity)").
 
     From the rule each entry stored when it was saved (DiaryEntry.red_flag), so the list
     says what the patient was told at the time."""
@@ -516,14 +516,15 @@ def _rule_label(group: dict) -> str:
 
 
 def _highest(group: dict) -> str:
-    """The highest answer on each graded scale, NCI's words joined ("Frequently/Severe"),
-    and the numbers taken (the lowest temperature for a rule about a low one)."""
+    """The highest answer on each graded scale in NCI's words, each named as the overview
+    names it ("Frequently (frequency), Severe (severity)"), and the numbers taken (the
+    lowest temperature for a rule about a low one)."""
     words = [
-        pro_ctcae.response_word(name, int(group[f"top_{name}"]))
+        f"{pro_ctcae.response_word(name, int(group[f'top_{name}']))} ({name})"
         for name in GRADED
         if group[f"top_{name}"] is not None
     ]
-    parts = ["/".join(words)] if words else []
+    parts = [", ".join(words)] if words else []
     low = group["red_flag__condition"] == "temperature_below"
     temperature = group["low_temperature_c" if low else "top_temperature_c"]
     if temperature is not None:

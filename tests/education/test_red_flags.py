@@ -319,3 +319,12 @@ def test_the_companion_rule_reads_the_nearby_symptoms_it_is_given(alice, symptom
     assert not rule.fires(_entry(alice, weakness, severity=1), frozenset({fatigue.pk}))
     # Another symptom with both nearby is not the pair.
     assert not rule.fires(_entry(alice, fatigue, severity=1), frozenset({back.pk, weakness.pk}))
+
+
+def test_a_symptoms_own_guidance_needs_a_report_not_a_none(alice, symptoms, rules):
+    """A weekly check-in asks every term: "None" for breathlessness is not a complaint."""
+    breath = symptoms["difficulty-catching-breath"]
+    assert breath.urgency == "contact"
+    assert _entry(alice, breath, severity=0, interference=0).care_notice() is None
+    notice = _entry(alice, breath, severity=1).care_notice()
+    assert notice.level == "contact" and notice.guidance_text == breath.guidance_text

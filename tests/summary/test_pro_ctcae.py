@@ -194,11 +194,11 @@ def test_red_flags_lead_grouped_by_rule_with_count_and_last_date(
     # One line per rule, in a clinician's words: the days, the reports, the highest grade;
     # emergencies first, then the newest. Never the patient's advice.
     assert text[:3] == [
-        "Emergency: Chest pain — Fri 20 Nov; 1 report; highest: Mild",
+        "Emergency: Chest pain — Fri 20 Nov; 1 report; highest: Mild (severity)",
         "Temperature 37.5 °C or above (High temperature, hot and shivery) — Mon 23 Nov, "
         "Thu 26 Nov; 2 reports; highest: 38.1 °C",
         "Diarrhea 5 or more times in 24 h — Sat 21 Nov, Sun 22 Nov, Tue 24 Nov; 3 reports; "
-        "highest: Frequently; 6 times in 24 h",
+        "highest: Frequently (frequency); 6 times in 24 h",
     ]
     assert "Call now." not in client_html(alice_client)
     # Then the rest: a severe own-words symptom, a symptom with emergency guidance.
@@ -257,4 +257,4 @@ def test_a_range_across_new_year_gives_the_year_with_the_weekday(alice_client, a
     seizure_rule = rule("A seizure", "reported", Urgency.EMERGENCY, symptom=seizure)
     log(alice, seizure, local(date(2027, 1, 2)), seizure_rule, severity=Severity.MILD)
     text = _attention_text(alice_client, "start=2026-12-20&end=2027-01-05")
-    assert text[0] == "Emergency: Seizures — Sat 2 Jan 2027; 1 report; highest: Mild"
+    assert text[0] == "Emergency: Seizures — Sat 2 Jan 2027; 1 report; highest: Mild (severity)"
