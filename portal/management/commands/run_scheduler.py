@@ -30,7 +30,6 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         while self.running:
-            close_old_connections()
             claimed = claim_due_reminders()
             if claimed or options["verbosity"] > 1:
                 # Counts only: which patient and what kind are nobody's business in a log.
@@ -38,6 +37,8 @@ class Command(BaseCommand):
             if once:
                 return
             self._sleep(interval)
+            # As after a request: a connection that went stale or broke while it slept.
+            close_old_connections()
 
     def _stop(self, signum, frame) -> None:
         self.running = False
