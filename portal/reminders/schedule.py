@@ -6,15 +6,14 @@ appointment, on her clock. The scheduler (`manage.py run_scheduler`) calls
 `claim_due_reminders()` every minute: each due reminder is claimed by inserting its
 ReminderDelivery row, and the unique constraint (patient, kind, due time, appointment)
 decides which of two racing schedulers gets it; the loser's IntegrityError means "someone
-else has it". Only the winner enqueues the task that sends the email, once its row is
-committed. A reminder whose time passed while nothing ran is sent late, once, within
+else has it". Only the winner enqueues the task that sends the email, in the same
+transaction as its claim. A reminder whose time passed while nothing ran is sent late, once, within
 CATCH_UP (and an appointment's never after it began); none falls due before she opted in.
 """
 
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -117,7 +116,8 @@ def due_reminders(now: datetime) -> list[Due]:
 
 
 def claim(due: Due, now: datetime) -> ReminderDelivery | None:
-    """Claims the reminder and enqueues its email after commit; None when another
+    """Claims the reminder and enqueues its email in the same transaction (the task queue
+    is in the database: a crash between the two leaves neither); None when another
     scheduler had already claimed it (the database's unique constraint says so)."""
     from portal.reminders.tasks import send_reminder
 
@@ -130,10 +130,11 @@ def claim(due: Due, now: datetime) -> ReminderDelivery | None:
                 appointment_key=due.appointment_key,
                 claimed_at=now,
             )
+            # django-tasks-db writes the task beside the claim: the worker sees both once
+            # they commit, and a rolled-back claim leaves no task.
+            send_reminder.enqueue(delivery.pk)
     except IntegrityError:
         return None
-    # The worker must find the committed row; a rolled-back claim enqueues nothing.
-    transaction.on_commit(partial(send_reminder.enqueue, delivery.pk))
     return delivery
 
 

@@ -4,6 +4,7 @@ never before she opted in or after she stopped it."""
 
 import threading
 from datetime import timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -205,15 +206,31 @@ def test_a_second_claim_of_the_same_reminder_is_refused_by_the_database(alice, s
     assert scheduler(now) == []
 
 
-def test_the_loser_of_a_claim_enqueues_nothing(alice, django_capture_on_commit_callbacks):
+def test_the_loser_of_a_claim_enqueues_nothing(alice):
     opt_in(alice, at=utc(2027, 5, 1))
     now = utc(2027, 5, 3, 9)
     [due] = schedule.due_reminders(now)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        schedule.claim(due, now)
-        schedule.claim(due, now)
-    assert len(callbacks) == 1
+    assert schedule.claim(due, now) is not None
+    assert schedule.claim(due, now) is None
     assert DBTaskResult.objects.count() == 1
+
+
+def test_a_claim_and_its_task_are_written_together(alice, monkeypatch):
+    """A crash while enqueueing leaves no claim behind to block the reminder for good."""
+    from portal.reminders import tasks
+
+    opt_in(alice, at=utc(2027, 5, 1))
+    now = utc(2027, 5, 3, 9)
+    [due] = schedule.due_reminders(now)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the worker's database went away")
+
+    monkeypatch.setattr(tasks, "send_reminder", SimpleNamespace(enqueue=crash))
+    with pytest.raises(RuntimeError):
+        schedule.claim(due, now)
+    assert not ReminderDelivery.objects.exists()
+    assert not DBTaskResult.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
