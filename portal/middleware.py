@@ -183,7 +183,7 @@ class HtmxSignInRedirectMiddleware:
 # The session holds the id of the grant a caregiver is using, never the patient's id.
 DIARY_OF = "portal_diary_of"
 # URL namespaces whose views read or write the patient's diary (request.patient).
-DIARY_NAMESPACES = {"diary", "summary", "appointments", "questions", "treatments"}
+DIARY_NAMESPACES = {"diary", "summary", "appointments", "questions", "treatments", "checkin"}
 
 
 class DiaryOfMiddleware:

@@ -52,6 +52,14 @@ WRITES = {
     "treatments:treatment_create",
     "treatments:treatment_edit",
     "treatments:treatment_delete",
+    # The weekly check-in adds to the diary, start to end (portal/checkin/views.py).
+    "checkin:start",
+    "checkin:resume",
+    "checkin:step",
+    "checkin:anything_else",
+    "checkin:review",
+    "checkin:submit",
+    "checkin:done",
 }
 
 
@@ -75,11 +83,13 @@ def alices_records(alice, article):
         "appointments": RECORDS["appointments"](alice),
         "questions": RECORDS["questions"](alice),
         "treatments": RECORDS["treatments"](alice),
+        "checkin": RECORDS["checkin"](alice),
         "section": article.sections.first(),
     }
 
 
 def _url(route: str, namespace: str, records: dict) -> str:
+    route = route.replace("<int:number>", "1")  # a check-in's question number
     if "<int:pk>" not in route:
         return route
     if "sections/<int:pk>" in route:

@@ -17,6 +17,7 @@ from portal.models import (
     Appointment,
     AuditEvent,
     CaregiverGrant,
+    CheckIn,
     DiaryEntry,
     Question,
     Severity,
@@ -57,6 +58,10 @@ def make_treatment(patient):
     )
 
 
+def make_check_in(patient):
+    return CheckIn.objects.create(patient=patient, own_words="bob's private words")
+
+
 def make_grant(patient):
     grant = CaregiverGrant(patient=patient, email="bobs-helper@example.org", patient_name="bob's")
     grant.new_token()
@@ -67,9 +72,11 @@ def make_grant(patient):
 RECORDS = {
     "diary": make_entry,
     "appointments": make_appointment,
+    "calendar": make_appointment,  # an appointment's .ics download
     "questions": make_question,
     "treatments": make_treatment,
     "caregivers": make_grant,
+    "checkin": make_check_in,
 }
 
 HOSTILE_POST = {
@@ -103,7 +110,9 @@ def record_urls():
             elif isinstance(pattern, URLPattern) and "<int:pk>" in str(pattern.pattern):
                 name = f"{namespace}:{pattern.name}"
                 if namespace not in NOT_PATIENT_RECORDS and name not in NOT_A_RECORD_ID:
-                    yield namespace, name, prefix + str(pattern.pattern)
+                    # A check-in's question number is a step, not a record id.
+                    route = (prefix + str(pattern.pattern)).replace("<int:number>", "1")
+                    yield namespace, name, route
 
     return sorted(walk(get_resolver().url_patterns, "/", None))
 
