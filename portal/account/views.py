@@ -41,6 +41,11 @@ ACTIVITY_LABELS = {
     ("summary.print", AuditEvent.Outcome.SUCCESS): "Your summary was printed",
     ("profile.create", AuditEvent.Outcome.SUCCESS): "Your details were saved",
     ("profile.edit", AuditEvent.Outcome.SUCCESS): "Your details were changed",
+    ("reminders.edit", AuditEvent.Outcome.SUCCESS): "Your reminders were changed",
+    ("reminders.unsubscribe", AuditEvent.Outcome.SUCCESS): "A reminder was stopped from its email",
+    ("calendar.feed_create", AuditEvent.Outcome.SUCCESS): "Your calendar address was made",
+    ("calendar.feed_reset", AuditEvent.Outcome.SUCCESS): "Your calendar address was changed",
+    ("calendar.feed_stop", AuditEvent.Outcome.SUCCESS): "Your calendar address was stopped",
 }
 ACTIVITY_LIMIT = 30
 # What a caregiver did in the patient's diary, as "<her name> <label>"; no health data.
@@ -69,6 +74,11 @@ CAREGIVER_LABELS = {
     "treatment.create": "added a treatment",
     "treatment.edit": "changed a treatment",
     "treatment.delete": "deleted a treatment",
+    "checkin.start": "started a weekly check-in",
+    "checkin.answer": "answered a check-in question",
+    "checkin.submit": "sent a weekly check-in",
+    "checkin.entry_create": "added a diary entry from a check-in",
+    "calendar.appointment_download": "downloaded an appointment for a calendar",
 }
 PROFILE_SAVED = "Your details are saved."
 

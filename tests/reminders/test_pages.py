@@ -190,3 +190,12 @@ def test_a_token_for_a_deleted_account_changes_nothing_and_says_done(client):
     token = unsubscribe_token(987654, CHECK_IN)
     assert client.post(url(token)).status_code == 200
     assert not ReminderSettings.objects.exists()
+
+
+def test_her_sign_in_activity_lists_the_reminder_change_and_the_menu_marks_the_page(
+    alice, alice_client
+):
+    alice_client.post("/reminders/", WEEKLY)
+    assert "Your reminders were changed" in alice_client.get("/account/activity/").content.decode()
+    page = alice_client.get("/reminders/").content.decode()
+    assert '<a href="/reminders/" aria-current="page">Reminders</a>' in page
