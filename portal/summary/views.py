@@ -100,9 +100,11 @@ def _plan(context: dict, rows: list, short_date: str, clinic: bool) -> printing.
         " · ".join([who.name, *(f"{label} {value}" for label, value in who.identifiers)]),
         f"For the appointment: {who.appointment_text or 'none chosen'}",
         f"Diary from {summary_range.start:%d %B %Y} to {summary_range.end:%d %B %Y} "
+        # Lengths, not the printed words: the longest forms of each line (the template
+        # prints them), so the estimate never falls short.
         f"({summary_range.days} days, since the last appointment).",
         *([context["check_ins_text"]] if context["check_ins"] else []),
-        "Patient-reported, not a clinical record. Made on 30 September 2026 from the "
+        "Patient-reported, not a clinical record. Made on 30 September 2026 from the "  # longest
         "patient's own symptom diary."
         + " Entered for the patient by someone."
         * bool(context["entered_by"]),
