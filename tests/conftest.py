@@ -143,3 +143,12 @@ def entry(patient, what, severity: int, when: datetime, note: str = ""):
     return DiaryEntry.objects.create(
         patient=patient, severity=severity, occurred_at=when, note=note, **about
     )
+
+
+VOCABULARY = ("fixtures/articles.json", "fixtures/symptoms.json", "fixtures/red_flags.json")
+
+
+def load_vocabulary(*extra: str) -> None:
+    """The article, the symptom vocabulary and the red-flag rules, and any `extra` fixtures
+    ("fixtures/check_in.json")."""
+    call_command("loaddata", *VOCABULARY, *extra, verbosity=0)

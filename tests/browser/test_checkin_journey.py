@@ -19,12 +19,11 @@ the count above.
 import time
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from portal.models import CheckIn, ClinicContacts, DiaryEntry
 from tests.browser.conftest import sign_in_on
-from tests.conftest import make_patient
+from tests.conftest import load_vocabulary, make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,14 +48,7 @@ QUESTIONS = sum(len(words) for _, words in ANSWERS)
 
 @pytest.fixture
 def seeded():
-    call_command(
-        "loaddata",
-        "fixtures/articles.json",
-        "fixtures/symptoms.json",
-        "fixtures/red_flags.json",
-        "fixtures/check_in.json",
-        verbosity=0,
-    )
+    load_vocabulary("fixtures/check_in.json")
     ClinicContacts.objects.create(
         clinic_name="Example Cancer Centre",
         acute_oncology_line="01632 960 001",

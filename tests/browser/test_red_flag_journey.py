@@ -4,12 +4,11 @@ and shows its red flag with the clinic's number, with JavaScript on and off."""
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from portal.models import ClinicContacts, DiaryEntry, NoticeLevel
 from tests.browser.conftest import sign_in_on
-from tests.conftest import make_patient
+from tests.conftest import load_vocabulary, make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,13 +17,7 @@ SICK_TWICE = "Being sick 2 or more times in 24 hours"
 
 @pytest.fixture
 def seeded():
-    call_command(
-        "loaddata",
-        "fixtures/articles.json",
-        "fixtures/symptoms.json",
-        "fixtures/red_flags.json",
-        verbosity=0,
-    )
+    load_vocabulary()
     ClinicContacts.objects.create(
         clinic_name="Example Cancer Centre",
         acute_oncology_line="01632 960 001",

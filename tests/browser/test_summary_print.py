@@ -7,7 +7,6 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -23,7 +22,7 @@ from portal.models import (
     Treatment,
 )
 from tests.browser.conftest import sign_in_on
-from tests.conftest import entry, local, make_patient, symptom
+from tests.conftest import entry, load_vocabulary, local, make_patient, symptom
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -124,13 +123,7 @@ def _prints_on_two_pages(page, base_url: str, today, *, with_red_flags=True) -> 
 
 @pytest.fixture
 def vocabulary(transactional_db):
-    call_command(
-        "loaddata",
-        "fixtures/articles.json",
-        "fixtures/symptoms.json",
-        "fixtures/red_flags.json",
-        verbosity=0,
-    )
+    load_vocabulary()
 
 
 def _who_and_what(patient, today) -> None:

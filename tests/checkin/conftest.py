@@ -1,22 +1,15 @@
 import pytest
-from django.core.management import call_command
 
 from education.models import CheckInItem, Symptom
 from portal.models import CheckIn, ClinicContacts
+from tests.conftest import load_vocabulary
 
 
 @pytest.fixture
 def check_in_set(db):
     """The seed content: articles, the vocabulary, the red-flag rules and the check-in's
     default set (Reeve et al. 2014's 12 core symptoms)."""
-    call_command(
-        "loaddata",
-        "fixtures/articles.json",
-        "fixtures/symptoms.json",
-        "fixtures/red_flags.json",
-        "fixtures/check_in.json",
-        verbosity=0,
-    )
+    load_vocabulary("fixtures/check_in.json")
     return list(CheckInItem.objects.select_related("symptom"))
 
 

@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.utils import timezone
 from education.models import RedFlagRule, Symptom
 from portal.models import ClinicContacts, DiaryEntry, NoticeLevel
 from tests.caregivers.conftest import enter, make_grant
-from tests.conftest import HX, make_patient
+from tests.conftest import HX, load_vocabulary, make_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +27,7 @@ NUMBERS = ("temperature_c", "times_in_24h")
 
 @pytest.fixture
 def rules(symptoms):
-    call_command(
-        "loaddata",
-        "fixtures/articles.json",
-        "fixtures/symptoms.json",
-        "fixtures/red_flags.json",
-        verbosity=0,
-    )
+    load_vocabulary()
     return {rule.name: rule for rule in RedFlagRule.objects.all()}
 
 

@@ -2,14 +2,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from education import pro_ctcae
 from education.models import BodySite, RedFlagRule, Symptom, Urgency
 from portal.models import AuditEvent, DiaryEntry, Severity
-from tests.conftest import ROOT
+from tests.conftest import ROOT, load_vocabulary
 
 pytestmark = pytest.mark.django_db
 
@@ -64,13 +63,7 @@ OTHER_NEW_SYMPTOMS = {"bleeding"}
 
 
 def test_all_fixtures_load_together_on_a_fresh_database(db):
-    call_command(
-        "loaddata",
-        "fixtures/articles.json",
-        "fixtures/symptoms.json",
-        "fixtures/red_flags.json",
-        verbosity=0,
-    )
+    load_vocabulary()
     article_terms = Symptom.objects.filter(slug__in=ARTICLE_SECTIONS).exclude(pro_ctcae_term="")
     assert Symptom.objects.count() == (
         len(pro_ctcae.TERMS)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from education.models import CheckInItem
 from portal.models import Appointment, CheckIn, DiaryEntry, NoticeLevel, Question
-from tests.conftest import symptom
+from tests.conftest import load_vocabulary, symptom
 
 
 @pytest.fixture
@@ -65,13 +65,7 @@ def test_every_demo_entry_links_a_symptom_from_the_real_vocabulary(db, debug):
 
 
 def test_demo_entries_answer_each_symptoms_own_pro_ctcae_questions(db, debug):
-    call_command(
-        "loaddata",
-        "fixtures/articles.json",
-        "fixtures/symptoms.json",
-        "fixtures/red_flags.json",
-        verbosity=0,
-    )
+    load_vocabulary()
     call_command("create_demo_patient", verbosity=0)
     entries = DiaryEntry.objects.select_related("symptom", "red_flag")
     for entry in entries:
@@ -96,13 +90,7 @@ def test_demo_entries_answer_each_symptoms_own_pro_ctcae_questions(db, debug):
 
 
 def test_the_demo_summary_leads_with_its_red_flags(db, debug, client):
-    call_command(
-        "loaddata",
-        "fixtures/articles.json",
-        "fixtures/symptoms.json",
-        "fixtures/red_flags.json",
-        verbosity=0,
-    )
+    load_vocabulary()
     call_command("create_demo_patient", verbosity=0)
     client.force_login(_demo())
     response = client.get("/summary/")
@@ -123,14 +111,7 @@ def test_demo_records_leave_other_patients_alone(db, debug, alice):
 
 
 def _load_all():
-    call_command(
-        "loaddata",
-        "fixtures/articles.json",
-        "fixtures/symptoms.json",
-        "fixtures/red_flags.json",
-        "fixtures/check_in.json",
-        verbosity=0,
-    )
+    load_vocabulary("fixtures/check_in.json")
 
 
 def test_the_demo_patient_sent_three_weekly_check_ins_of_the_seed_set(db, debug):
