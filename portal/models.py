@@ -174,6 +174,8 @@ class CareNotice:
     reviewed_on: date | None = None
     # The red-flag rules the entry raised, emergencies first, each with its wording and source.
     red_flags: list[RedFlagRule] = field(default_factory=list)
+    # Whether the rise rule fired (two levels worse within the week, or since the last check-in).
+    rose: bool = False
 
     @property
     def is_emergency(self) -> bool:
@@ -223,6 +225,12 @@ class DiaryEntry(models.Model):
     )
     red_flag = models.ForeignKey(
         RedFlagRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Whether the rise rule fired when she saved it (with red_flag: what makes an alert).
+    rose = models.BooleanField(default=False, db_default=False)
+    # The care team's alert this entry raised or joined (monitoring clinics only).
+    alert = models.ForeignKey(
+        "Alert", on_delete=models.SET_NULL, null=True, blank=True, related_name="entries"
     )
     # The weekly check-in the answer came from; None for an entry she logged herself.
     check_in = models.ForeignKey(
@@ -298,6 +306,11 @@ class DiaryEntry(models.Model):
     def __str__(self) -> str:
         # No health data: the admin copies this into its log, which outlives the entry.
         return f"Diary entry {self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        if self.red_flag_id or self.rose:
+            self.raise_alert()
 
     def get_absolute_url(self) -> str:
         return reverse("diary:entry_detail", args=[self.pk])
@@ -410,7 +423,14 @@ class DiaryEntry(models.Model):
             return None
         level = Urgency.EMERGENCY if Urgency.EMERGENCY in levels else Urgency.CONTACT
         return CareNotice(
-            level, reasons, guidance_text, guidance_source, reviewed_by, reviewed_on, red_flags
+            level,
+            reasons,
+            guidance_text,
+            guidance_source,
+            reviewed_by,
+            reviewed_on,
+            red_flags,
+            rose=earlier is not None,
         )
 
     def red_flags_raised(self) -> list[RedFlagRule]:
@@ -444,12 +464,49 @@ class DiaryEntry(models.Model):
         )
         return frozenset(in_words | set(earlier))
 
+    def raise_alert(self) -> "Alert | None":
+        """A red flag or a rise makes, or joins, her care team's alert for the symptom and
+        the day, when her team monitors reports (else nothing: nobody would see it)."""
+        link = (
+            CareTeamPatient.objects.filter(patient_id=self.patient_id, team__monitoring=True)
+            .select_related("team")
+            .first()
+        )
+        if link is None:
+            return None
+        kind = Alert.Kind.RED_FLAG if self.red_flag_id else Alert.Kind.RISE
+        with transaction.atomic():
+            alert, created = Alert.objects.select_for_update().get_or_create(
+                patient_id=self.patient_id,
+                subject_key=Alert.subject_key_of(self),
+                day=timezone.localdate(self.occurred_at),
+                defaults={"team": link.team, "kind": kind, "symptom_id": self.symptom_id},
+            )
+            changed = []
+            if kind == Alert.Kind.RED_FLAG and alert.kind != kind:
+                alert.kind = kind
+                changed.append("kind")
+            if alert.closed_at is not None:  # a new report on a closed alert opens it again
+                alert.closed_at, alert.action = None, ""
+                changed += ["closed_at", "action"]
+            if changed:
+                alert.save(update_fields=changed)
+            if self.alert_id != alert.pk:
+                self.alert = alert
+                DiaryEntry.objects.filter(pk=self.pk).update(alert=alert)
+        if created:
+            from portal.careteam.tasks import notify_team
+
+            transaction.on_commit(lambda: notify_team.enqueue(alert.pk))
+        return alert
+
     def record_notice(self) -> CareNotice | None:
         """Works out the care notice and keeps its level and first red flag on the entry
         (saved with it), so that lists show them without working them out again."""
         notice = self.care_notice()
         self.notice_level = notice.level if notice else NoticeLevel.NONE
         self.red_flag = notice.red_flags[0] if notice and notice.red_flags else None
+        self.rose = bool(notice and notice.rose)
         return notice
 
 
@@ -782,6 +839,148 @@ class CalendarFeed(models.Model):
         self.token_hash = token_hash(token)
         self.created_at = timezone.now()
         return token
+
+
+class CareTeam(models.Model):
+    """A clinic's team: its clinicians, its patients, whether it monitors reports and when."""
+
+    name = models.CharField(max_length=200, unique=True)
+    # Patients who sign up with this code join the team.
+    invitation_code = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    inbox_email = models.EmailField(
+        blank=True, help_text="Told of each new alert (a link only, no health data)."
+    )
+    monitoring = models.BooleanField(
+        default=False, help_text="Off: patients are told nobody watches the portal, as before."
+    )
+    # Monitored hours, in the clinic's time zone: these weekdays (0 = Monday), from..until.
+    monitored_weekdays = models.CharField(
+        max_length=20, default="0,1,2,3,4", help_text="Weekdays, 0 = Monday, comma-separated."
+    )
+    monitored_from = models.TimeField(default=time(9, 0))
+    monitored_until = models.TimeField(default=time(17, 0))
+    reply_within = models.CharField(
+        max_length=100, default="one working day", help_text="As patients read it."
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="care_teams", help_text="Clinicians."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(monitored_until__gt=models.F("monitored_from")),
+                name="care_team_hours_in_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(monitoring=False) | ~models.Q(inbox_email=""),
+                name="care_team_monitoring_has_inbox",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CareTeamPatientQuerySet(models.QuerySet):
+    def for_clinician(self, user):
+        return self.filter(team__members=user)
+
+
+class CareTeamPatient(models.Model):
+    """A patient of a care team (one team per patient)."""
+
+    team = models.ForeignKey(CareTeam, on_delete=models.CASCADE, related_name="patients")
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_team_link"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    objects = CareTeamPatientQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Care team patient {self.pk}"
+
+
+class AlertQuerySet(PatientOwnedQuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+    def for_clinician(self, user):
+        return self.filter(team__members=user)
+
+
+class Alert(models.Model):
+    """One alert for a care team: a red flag or a rise of two levels, one per patient,
+    symptom (or own words) and local day, however many entries raise it."""
+
+    class Kind(models.TextChoices):
+        RED_FLAG = "red_flag", "Red flag"
+        RISE = "rise", "Worse by two levels or more"
+
+    class Action(models.TextChoices):
+        CALLED = "called", "Called her"
+        ADVISED = "advised", "Advised"
+        BOOKED = "booked", "Booked an appointment"
+        NO_ACTION = "no_action", "No action needed"
+
+    # The trials documented the action within 72 hours; older open alerts are overdue.
+    OVERDUE_AFTER = timedelta(hours=72)
+    REPLY_MAX_LENGTH = 500
+
+    team = models.ForeignKey(CareTeam, on_delete=models.CASCADE, related_name="alerts")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    symptom = models.ForeignKey(
+        Symptom, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What it is about, for the one-a-day rule: "symptom:<id>", or "words:<her own words,
+    # lower case>" for an entry with no symptom (Alert.subject_key_of).
+    subject_key = models.CharField(max_length=DiaryEntry.OWN_WORDS_MAX_LENGTH + 10)
+    day = models.DateField(help_text="The local day of the first entry that raised it.")
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = account_field()
+    closed_by_name = models.CharField(max_length=300, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices, blank=True)
+    reply = models.TextField(
+        "a short reply for the patient", max_length=REPLY_MAX_LENGTH, blank=True
+    )
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "subject_key", "day"], name="alert_once_per_symptom_and_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["red_flag", "rise"]), name="alert_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True, action="")
+                | (models.Q(closed_at__isnull=False) & ~models.Q(action="")),
+                name="alert_closed_with_an_action",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Alert {self.pk}"
+
+    @staticmethod
+    def subject_key_of(entry: DiaryEntry) -> str:
+        if entry.symptom_id:
+            return f"symptom:{entry.symptom_id}"
+        return f"words:{entry.own_words.strip().lower()}"
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        return self.closed_at is None and (now or timezone.now()) - self.created_at > (
+            self.OVERDUE_AFTER
+        )
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -45,6 +45,7 @@ urlpatterns = [
     path("check-in/", include("portal.checkin.urls")),
     path("reminders/", include("portal.reminders.urls")),
     path("calendar/", include("portal.calendar.urls")),
+    path("care-team/", include("portal.careteam.urls")),
     # People who help with a patient's diary, and the diaries one helps with.
     path("caregivers/", include("portal.caregivers.urls")),
     # Sign-up, sign-in, email confirmation, passwords and the second step (django-allauth).
