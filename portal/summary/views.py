@@ -29,11 +29,22 @@ def _invalid(request: PortalRequest, form: SummaryForm) -> HttpResponse:
 @never_cache
 @require_GET
 def summary(request: PortalRequest) -> HttpResponse:
+    form, context = summary_context(request, request.GET)
+    if context is None:
+        return _invalid(request, form)
+    record(request, "summary.view", record_type="summary")
+    return render(request, "portal/summary/summary.html", context)
+
+
+def summary_context(request: PortalRequest, data) -> tuple[SummaryForm, dict | None]:
+    """The summary of request.patient's diary for the choices in `data` (the page's query):
+    (the form, the page's context), or (the form with its errors, None). The patient's own
+    page and her care team's page of her (portal.careteam) both show this one."""
     patient = request.patient
     appointments = Appointments.around_now(patient)
-    form = SummaryForm(request.GET, appointments=appointments.choices())
+    form = SummaryForm(data, appointments=appointments.choices())
     if not form.is_valid():
-        return _invalid(request, form)
+        return form, None
     summary_range = form.summary_range(appointments.last_start)
     appointment = appointments.get(form.cleaned_data.get("appointment"))
     shown = form.shown_sections()
@@ -86,8 +97,7 @@ def summary(request: PortalRequest) -> HttpResponse:
         context["timeline"] = queries.timeline(patient, summary_range, rows, max_rows=keep)
     context["print_plan"] = print_plan
     context["print_kept"] = {part: print_plan.keeps(part) for part in printing.PARTS}
-    record(request, "summary.view", record_type="summary")
-    return render(request, "portal/summary/summary.html", context)
+    return form, context
 
 
 NOTE_CHARS = queries.NOTE_PREVIEW_CHARS
