@@ -11,6 +11,9 @@ from education.models import Symptom
 from portal.models import CareTeam, CareTeamPatient, DiaryEntry
 from tests.conftest import load_vocabulary, pass_second_factor
 
+# The test SMTP server and the task worker of the reminder emails' tests.
+from tests.reminders.test_email import db_worker, smtp_server  # noqa: F401
+
 LONDON = ZoneInfo("Europe/London")
 
 
