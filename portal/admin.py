@@ -1,12 +1,17 @@
+from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
 from portal import audit
+from portal.account.care_team import DAY_NAMES, parse_weekdays
 from portal.models import (
+    Alert,
     AuditEvent,
     CaregiverGrant,
+    CareTeam,
+    CareTeamPatient,
     ClinicContacts,
     DeniedAccessCount,
     DiaryEntry,
@@ -186,3 +191,115 @@ class ClinicContactsAdmin(admin.ModelAdmin):
         else:
             url = reverse("admin:portal_cliniccontacts_add")
         return HttpResponseRedirect(url)
+
+
+class CareTeamForm(forms.ModelForm):
+    class Meta:
+        model = CareTeam
+        fields = [
+            "name",
+            "invitation_code",
+            "members",
+            "monitoring",
+            "inbox_email",
+            "monitored_weekdays",
+            "monitored_from",
+            "monitored_until",
+            "reply_within",
+        ]
+
+    def clean_monitored_weekdays(self) -> str:
+        text = self.cleaned_data["monitored_weekdays"]
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        days = parse_weekdays(text)
+        if not parts or len(days) != len(set(parts)):
+            raise forms.ValidationError(
+                "List the weekdays as numbers from 0 (Monday) to 6 (Sunday), with commas: "
+                "for example 0,1,2,3,4 for Monday to Friday."
+            )
+        return ",".join(str(day) for day in sorted(days))
+
+    def clean_invitation_code(self) -> str | None:
+        # Blank is no code (NULL), so any number of teams can have none.
+        return (self.cleaned_data["invitation_code"] or "").strip() or None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # Out of hours a monitored team's notices give the 24-hour line, so the clinic's
+        # numbers come first (the footer and notices also rely on the clinic's row).
+        if cleaned.get("monitoring") and not ClinicContacts.load().is_set:
+            self.add_error(
+                "monitoring",
+                "Set the clinic's phone numbers (Clinic contacts) first: out of hours, "
+                "monitored patients are told to call the 24-hour line.",
+            )
+        return cleaned
+
+
+class CareTeamPatientInline(admin.TabularInline):
+    model = CareTeamPatient
+    autocomplete_fields = ["patient"]
+    fields = ["patient", "joined_at"]
+    readonly_fields = ["joined_at"]
+    extra = 0
+
+
+@admin.register(CareTeam)
+class CareTeamAdmin(admin.ModelAdmin):
+    """A clinic's care team: its clinicians (accounts staff create), its patients, and
+    whether and when it monitors the portal."""
+
+    form = CareTeamForm
+    list_display = ["name", "monitoring", "inbox_email"]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]
+    inlines = [CareTeamPatientInline]
+    fieldsets = [
+        (None, {"fields": ["name", "invitation_code", "members"]}),
+        (
+            "Monitoring",
+            {
+                "fields": [
+                    "monitoring",
+                    "inbox_email",
+                    "monitored_weekdays",
+                    "monitored_from",
+                    "monitored_until",
+                    "reply_within",
+                ],
+                "description": "Weekdays: "
+                + ", ".join(f"{number} = {name}" for number, name in enumerate(DAY_NAMES))
+                + ". Hours are in the portal's time zone.",
+            },
+        ),
+    ]
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    """Read-only, for support: clinicians work alerts in their queue, not here."""
+
+    list_display = ["pk", "team", "kind", "day", "created_at", "closed_at", "action"]
+    list_filter = ["kind", "action", "team"]
+    list_select_related = ["team"]
+    date_hierarchy = "created_at"
+    fields = [
+        "team",
+        "patient",
+        "kind",
+        "day",
+        "created_at",
+        "closed_at",
+        "closed_by_name",
+        "action",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Alert | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Alert | None = None) -> bool:
+        return False

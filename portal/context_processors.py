@@ -1,9 +1,12 @@
 from django.conf import settings
+from django.db.models import Subquery
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from portal.account.care_team import Monitoring
 from portal.middleware import ACTIVITY_GRANULARITY
-from portal.models import ClinicContacts
+from portal.models import CareTeam, CareTeamPatient, ClinicContacts
 
 
 def session_timeout(request: HttpRequest) -> dict:
@@ -19,13 +22,36 @@ def session_timeout(request: HttpRequest) -> dict:
     }
 
 
+def _load_clinic(request: HttpRequest) -> None:
+    """The clinic's row, and in the same query whether the diary's patient has a care team
+    that monitors; only then is the team read (a second query). Without the clinic's row no
+    team monitors: the admin lets a team turn monitoring on only once the clinic has set the
+    24-hour line its notices give out of hours (portal/admin.py, CareTeamAdmin)."""
+    if hasattr(request, "_clinic_contacts"):
+        return
+    found = ClinicContacts.objects.filter(pk=ClinicContacts.SINGLETON_PK)
+    patient = getattr(request, "patient", None)
+    if patient is not None and patient.is_authenticated:
+        her_team = CareTeamPatient.objects.filter(patient=patient.pk, team__monitoring=True)
+        found = found.annotate(monitoring_team_id=Subquery(her_team.values("team_id")[:1]))
+    contacts = found.first()
+    request._clinic_contacts = contacts or ClinicContacts()
+    team_id = getattr(contacts, "monitoring_team_id", None)
+    team = CareTeam.objects.filter(pk=team_id).first() if team_id else None
+    request._care_monitoring = Monitoring(team, timezone.now()) if team else None
+
+
 def clinic_contacts(request: HttpRequest) -> dict:
-    """The clinic's phone numbers as `clinic`: read from the database only when a template
-    shows them (once a request), so pages without a footer or notice pay nothing."""
+    """The clinic's phone numbers as `clinic`, and `care_monitoring`, her care team when it
+    monitors the portal (else None): read from the database only when a template shows them
+    (once a request), so pages without a footer or notice pay nothing."""
 
     def load() -> ClinicContacts:
-        if not hasattr(request, "_clinic_contacts"):
-            request._clinic_contacts = ClinicContacts.load()
+        _load_clinic(request)
         return request._clinic_contacts
 
-    return {"clinic": SimpleLazyObject(load)}
+    def monitoring() -> Monitoring | None:
+        _load_clinic(request)
+        return request._care_monitoring
+
+    return {"clinic": SimpleLazyObject(load), "care_monitoring": SimpleLazyObject(monitoring)}

@@ -1,5 +1,5 @@
-"""Account forms: sign-up (allauth's, plus an invitation code if asked for), her details for
-the appointment summary, and deletion."""
+"""Account forms: sign-up (allauth's, plus an invitation code if asked for or if a care team
+has one), her details for the appointment summary, and deletion."""
 
 import hmac
 from datetime import date
@@ -12,11 +12,13 @@ from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
 from django.utils import timezone
 
-from portal.models import PatientProfile, validate_nhs_number
+from portal.models import CareTeam, CareTeamPatient, PatientProfile, validate_nhs_number
 
 
 class SignupForm(AllauthSignupForm):
-    """Email and password; plus an invitation code when the deployment asks for one."""
+    """Email and password; plus an invitation code when the deployment asks for one
+    (PORTAL_SIGNUP_INVITATION_CODES) or a care team has one. A team's code joins her to the
+    team; where the deployment asks for no code, a team's code is optional."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -25,22 +27,31 @@ class SignupForm(AllauthSignupForm):
             "At least 12 characters. Any characters, spaces too: a few unrelated words "
             "make a strong password that is easy to remember."
         )
-        if settings.PORTAL_SIGNUP_INVITATION_CODES:
+        self.care_team: CareTeam | None = None
+        required = bool(settings.PORTAL_SIGNUP_INVITATION_CODES)
+        if required or CareTeam.objects.filter(invitation_code__isnull=False).exists():
             self.fields["invitation_code"] = forms.CharField(
-                label="Invitation code",
+                label="Invitation code" if required else "Invitation code (optional)",
                 max_length=100,
-                help_text="The code your clinic gave you.",
+                required=required,
+                help_text="The code your clinic gave you."
+                if required
+                else "If your clinic gave you a code, it puts you in touch with its care team.",
                 widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
             )
 
     def clean_invitation_code(self) -> str:
         code = self.cleaned_data["invitation_code"].strip()
+        if not code and not settings.PORTAL_SIGNUP_INVITATION_CODES:
+            return ""
         # Compare every code in constant time, so timing says nothing about near misses.
         matches = [
             hmac.compare_digest(code.encode(), valid.encode())
             for valid in settings.PORTAL_SIGNUP_INVITATION_CODES
         ]
-        if not any(matches):
+        # A team's code is a unique key: the database finds it or not, near misses alike.
+        self.care_team = CareTeam.objects.filter(invitation_code=code).first() if code else None
+        if not any(matches) and self.care_team is None:
             raise forms.ValidationError(
                 "That invitation code is not right. Check it against the letter or email "
                 "from your clinic, or ask them for a new one."
@@ -52,8 +63,15 @@ class SignupForm(AllauthSignupForm):
             # allauth only emails the owner of an existing address, while a new account
             # hashes its password, which takes most of the time. Hash this one too, and
             # discard it, so how long sign-up takes says nothing about who has an account.
+            # (Nor does it join anyone to a team: the owner signed up already.)
             make_password(self.cleaned_data["password1"])
         return super().try_save(request)
+
+    def save(self, request: HttpRequest):
+        user = super().save(request)
+        if self.care_team is not None:
+            CareTeamPatient.objects.create(team=self.care_team, patient=user)
+        return user
 
 
 EARLIEST_BIRTH_YEAR = 1900

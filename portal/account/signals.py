@@ -13,6 +13,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from portal import audit
+from portal.account import clinicians
 from portal.middleware import stamp_sign_in
 from portal.models import AuditEvent
 
@@ -47,6 +48,7 @@ def signed_in(sender, request: HttpRequest | None, user, **kwargs) -> None:
     if request is None:
         return
     stamp_sign_in(request)
+    clinicians.note_sign_in(request, user)
     if _through_the_site(request):
         audit.record(request, "auth.sign_in", actor_id=user.pk)
 
@@ -140,6 +142,7 @@ def authenticator_removed(sender, request: HttpRequest, user, authenticator, **k
         record_id=authenticator.pk or "",
         actor_id=user.pk,
     )
+    clinicians.note_sign_in(request, user)  # a clinician without one: set one up again
 
 
 @receiver(mfa_signals.authenticator_reset, dispatch_uid="portal_audit_mfa_reset")

@@ -21,7 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from education.web import PortalRequest, is_partial
 from portal import audit, exports
 from portal.account.forms import DeleteAccountForm, ProfileForm
-from portal.models import AuditEvent, PatientProfile, display_name
+from portal.models import AuditEvent, CareTeamPatient, PatientProfile, display_name
 
 # What the activity page shows, in the patient's words.
 ACTIVITY_LABELS = {
@@ -80,6 +80,17 @@ CAREGIVER_LABELS = {
     "checkin.entry_create": "added a diary entry from a check-in",
     "calendar.appointment_download": "downloaded an appointment for a calendar",
 }
+# What a clinician of her care team did (portal/careteam), as "<name> <label>"; any other
+# action of theirs about her reads as CLINICIAN_OTHER.
+CLINICIAN_LABELS = {
+    "careteam.queue_view": "saw an alert about you in the alert queue",
+    "careteam.alert_view": "opened an alert about you",
+    "careteam.alert_close": "closed an alert about you",
+    "careteam.patients_view": "saw your name in their list of patients",
+    "careteam.patient_view": "opened your diary",
+}
+CLINICIAN_OTHER = "looked at your record"
+CARE_TEAM_LIMIT = 200
 PROFILE_SAVED = "Your details are saved."
 
 
@@ -166,6 +177,39 @@ def _what_helpers_did(request: PortalRequest) -> list[dict]:
             what = f"was not allowed: {what.removeprefix('was ')}"
         rows.append({"when": event.occurred_at, "what": f"{who} {what}", "outcome": event.outcome})
     return rows
+
+
+@require_GET
+def care_team(request: PortalRequest) -> HttpResponse:
+    """Her care team, its clinicians (who can see her diary), and every time one of them
+    opened it, newest first: three queries, however long the team or the list."""
+    link = CareTeamPatient.objects.filter(patient=request.user).select_related("team").first()
+    context: dict = {"team": None, "clinicians": [], "rows": [], "more": False}
+    if link is not None:
+        team = link.team
+        clinicians = list(team.members.order_by("last_name", "first_name", "email", "pk"))
+        names = {clinician.pk: display_name(clinician) for clinician in clinicians}
+        events = list(
+            AuditEvent.objects.by_others_about(request.user)
+            .filter(actor_id__in=names.keys(), outcome=AuditEvent.Outcome.SUCCESS)
+            .only("occurred_at", "actor_id", "action")[: CARE_TEAM_LIMIT + 1]
+        )
+        rows = [
+            {
+                "when": event.occurred_at,
+                "what": f"{names[event.actor_id]} "
+                f"{CLINICIAN_LABELS.get(event.action, CLINICIAN_OTHER)}",
+            }
+            for event in events[:CARE_TEAM_LIMIT]
+        ]
+        context.update(
+            team=team,
+            clinicians=[names[clinician.pk] for clinician in clinicians],
+            rows=rows,
+            more=len(events) > CARE_TEAM_LIMIT,
+            limit=CARE_TEAM_LIMIT,
+        )
+    return render(request, "portal/account/care_team.html", context)
 
 
 @require_GET
