@@ -7,6 +7,8 @@ trail with the patient's id, for the patient's activity page. Clinicians read: n
 changes a diary.
 """
 
+import copy
+
 from django.contrib import messages
 from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, When
 from django.http import HttpResponse
@@ -167,9 +169,11 @@ def patient_detail(request: PortalRequest, pk: int) -> HttpResponse:
     check-ins, her alerts (open and closed) and her questions. Read only."""
     link = patient_or_404(request, pk)
     patient = link.patient
-    # The summary reads request.patient: this request is in her diary, to read it.
-    request.patient = patient
-    form, summary = summary_context(request, request.GET)
+    # The summary reads request.patient: it gets a copy of this request in her diary, so
+    # the page itself (its footer, its menu) stays the clinician's.
+    in_her_diary = copy.copy(request)
+    in_her_diary.patient = patient
+    form, summary = summary_context(in_her_diary, request.GET)
     check_ins = CheckIn.objects.for_patient(patient).submitted().order_by("-submitted_at", "-pk")
     alerts = _alerts(request).for_patient(patient).order_by("-created_at", "-pk")
     context = {

@@ -11,6 +11,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from education.models import Symptom
 from portal.models import Alert, CareTeam, CareTeamPatient, ClinicContacts, DiaryEntry
 from tests.browser.conftest import PageChecks, sign_in_on
 from tests.browser.test_account_journey import totp_now
@@ -39,11 +40,13 @@ def clinic(django_user_model):
     # An older alert of another patient: a rise, so the new red flag goes before it.
     carol = make_patient("carol", "carol-password-123", first_name="Carol", last_name="Cole")
     CareTeamPatient.objects.create(team=team, patient=carol)
-    fatigue_day = timezone.now() - timedelta(days=2)
+    fatigue, fatigue_day = Symptom.objects.get(slug="fatigue"), timezone.now() - timedelta(days=2)
     for hours, severity in ((30, 1), (0, 3)):
         moment = fatigue_day - timedelta(hours=hours)
         with time_machine.travel(moment, tick=False):
-            entry = DiaryEntry(patient=carol, symptom_id=18, severity=severity, occurred_at=moment)
+            entry = DiaryEntry(
+                patient=carol, symptom=fatigue, severity=severity, occurred_at=moment
+            )
             entry.record_notice()
             entry.save()
     assert Alert.objects.get().kind == Alert.Kind.RISE

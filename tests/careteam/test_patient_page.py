@@ -156,5 +156,23 @@ def test_the_patients_list_costs_the_same_for_one_and_many(
     assert len(re.findall(r'href="/care-team/patients/\d+/"', main(response))) == 31
 
 
-QUERIES = 26
+# Her summary's (as on her own page), her check-ins, alerts and questions, and the
+# clinic's contacts once for her summary and once for the page around it.
+QUERIES = 27
 LIST_QUERIES = 8
+
+
+def test_the_pages_footer_speaks_to_the_clinician_not_for_her_patient(nora_client, alices_record):
+    from portal.models import ClinicContacts
+
+    ClinicContacts.objects.create(
+        clinic_name="Example Cancer Centre",
+        acute_oncology_line="01632 960 001",
+        breast_care_nurse_line="01632 960 002",
+        breast_care_nurse_hours="Monday to Friday, 9am to 5pm",
+        emergency_number="999",
+    )
+    html = nora_client.get(f"/care-team/patients/{alices_record.pk}/").content.decode()
+    footer = html[html.index('<footer class="site-footer') :]
+    assert "It is monitored by your care team" not in footer
+    assert "It is not monitored by your care team." in footer
