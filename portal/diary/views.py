@@ -32,7 +32,9 @@ _REFILLED = ("own_words", "symptom", *GRADING_FIELDS, "occurred_at", "note", "su
 
 def _get_entry_for_patient(request: PortalRequest, pk: int) -> DiaryEntry:
     """The patient's own entry; anyone else's is a 404, and the attempt is audited."""
+    # With its alert: "Seen by your care team" once a clinician has closed it.
     entries = DiaryEntry.objects.for_patient(request.patient).with_sections()
+    entries = entries.select_related("alert")
     return audit.own_or_404(request, entries, pk, action=f"diary.{request.resolver_match.url_name}")
 
 
@@ -78,7 +80,8 @@ def _form_from_post(request: PortalRequest, **kwargs) -> DiaryEntryForm:
 
 def _diary_page(request: PortalRequest, filter_form: DiaryFilterForm, cursor: str = "") -> dict:
     entries = filter_form.filter(DiaryEntry.objects.for_patient(request.patient))
-    page = list(entries.newest_first().with_sections().before(cursor)[: PAGE_SIZE + 1])
+    entries = entries.newest_first().with_sections().select_related("alert")
+    page = list(entries.before(cursor)[: PAGE_SIZE + 1])
     has_more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
     days: list[tuple[date, list[DiaryEntry]]] = [
