@@ -487,8 +487,9 @@ class DiaryEntry(models.Model):
                 alert.kind = kind
                 changed.append("kind")
             if alert.closed_at is not None:  # a new report on a closed alert opens it again
-                alert.closed_at, alert.action = None, ""
-                changed += ["closed_at", "action"]
+                alert.closed_at, alert.action, alert.reply = None, "", ""
+                alert.closed_by, alert.closed_by_name = None, ""
+                changed += ["closed_at", "action", "reply", "closed_by", "closed_by_name"]
             if changed:
                 alert.save(update_fields=changed)
             if self.alert_id != alert.pk:

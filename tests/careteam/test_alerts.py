@@ -114,3 +114,18 @@ def test_the_alert_goes_to_her_own_team(alice_in_north, bob_in_south, north, sou
     log(bob_in_south, "vomiting", at(2027, 3, 1, 8), times_in_24h=2)
     teams = {alert.patient.username: alert.team for alert in Alert.objects.all()}
     assert teams == {"alice": north, "bob": south}
+
+
+def test_a_new_report_on_a_closed_alert_opens_it_again_with_nothing_of_the_old_close(
+    alice_in_north, north
+):
+    from django.utils import timezone
+
+    log(alice_in_north, "vomiting", at(2027, 3, 1, 8), times_in_24h=2)
+    Alert.objects.update(
+        closed_at=timezone.now(), action="advised", reply="Drink small sips.", closed_by_name="N"
+    )
+    log(alice_in_north, "vomiting", at(2027, 3, 1, 20), times_in_24h=6)
+    alert = Alert.objects.get()
+    assert (alert.closed_at, alert.action, alert.reply, alert.closed_by_name) == (None, "", "", "")
+    assert alert.entries.count() == 2
