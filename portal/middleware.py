@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from portal import audit
+from portal.account import clinicians
 from portal.models import CaregiverGrant
 
 # A proxy's request id is kept only when it looks like one (no header injection, no PHI).
@@ -226,3 +227,17 @@ class DiaryOfMiddleware:
         if request.headers.get("HX-Request") == "true":
             return HttpResponseClientRedirect(home)
         return redirect(home)
+
+
+class ClinicianSecondStepMiddleware:
+    """A clinician who signed in without an authenticator app sets one up before any other
+    page (portal.account.clinicians); nobody else pays anything."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        return clinicians.setup_first(request)

@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.SessionTimeoutMiddleware",
     # Whose diary: after sign-in, sessions, messages and the timeout (request.patient).
+    "portal.middleware.ClinicianSecondStepMiddleware",
     "portal.middleware.DiaryOfMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

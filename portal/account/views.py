@@ -79,6 +79,12 @@ CAREGIVER_LABELS = {
     "checkin.submit": "sent a weekly check-in",
     "checkin.entry_create": "added a diary entry from a check-in",
     "calendar.appointment_download": "downloaded an appointment for a calendar",
+    # Her care team's clinicians (issue 14: every view by a clinician is listed here too).
+    "careteam.queue_view": "saw your alerts in the care team's queue",
+    "careteam.patients_view": "saw you in the care team's list of patients",
+    "careteam.patient_view": "opened your record for your care team",
+    "careteam.alert_view": "opened an alert about your report",
+    "careteam.alert_close": "closed an alert about your report",
 }
 # What a clinician of her care team did (portal/careteam), as "<name> <label>"; any other
 # action of theirs about her reads as CLINICIAN_OTHER.

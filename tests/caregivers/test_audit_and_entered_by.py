@@ -73,14 +73,14 @@ def test_her_activity_page_lists_what_her_caregiver_viewed_and_changed(
     client.get("/diary/")
     _log(client)
     html = alice_client.get("/account/activity/").content.decode()
-    assert "What the people who help you did" in html
+    assert "What others did in your record" in html
     assert "Dana Doe viewed your diary" in html
     assert "Dana Doe added a diary entry" in html
     assert "tired" not in html  # no health data
     # Dana's own activity page is about her account, not Alice's diary.
     client.post("/caregivers/switch/own/")
     own = client.get("/account/activity/").content.decode()
-    assert "What the people who help you did" not in own
+    assert "What others did in your record" not in own
 
 
 def test_a_refused_write_is_audited_in_the_patients_name(alice_client, dana, views_for_alice):

@@ -146,3 +146,15 @@ def test_every_view_of_her_data_is_in_her_trail(nora_client, nora, alices_alert)
         ("careteam.patient_view", nora.pk),
         ("careteam.alert_close", nora.pk),
     ]
+
+
+def test_her_activity_page_lists_each_clinicians_view(nora_client, nora, alices_alert, client):
+    from django.contrib.auth import get_user_model
+
+    nora_client.get(f"/care-team/alerts/{alices_alert.pk}/")
+    nora_client.get(f"/care-team/patients/{alices_alert.patient_id}/")
+    client.force_login(get_user_model().objects.get(pk=alices_alert.patient_id))
+    html = client.get("/account/activity/").content.decode()
+    assert "What others did in your record" in html
+    assert "opened an alert about your report" in html
+    assert "opened your record for your care team" in html

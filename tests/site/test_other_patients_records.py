@@ -27,7 +27,9 @@ from portal.models import (
 pytestmark = pytest.mark.django_db
 
 # Namespaces of URLs that are not a patient's records (staff admin, articles, accounts).
-NOT_PATIENT_RECORDS = {"admin", "education", None}
+# The care team's pages are clinicians' (a patient finds none of them): tests/careteam/
+# test_access.py walks them as a patient, a caregiver, another team's clinician, signed out.
+NOT_PATIENT_RECORDS = {"admin", "education", "careteam", None}
 # A section's id is public knowledge, not a patient's record.
 NOT_A_RECORD_ID = {"diary:section_activity"}
 
