@@ -111,6 +111,12 @@ def test_a_red_flag_is_seen_and_closed_by_her_care_team(
     expect(nurse.get_by_text("Alert closed: Called her.")).to_be_visible()
     expect(nurse.get_by_role("table").locator("tbody tr")).to_have_count(1)
     nurse_checks.check()
+    # Her page: the summary she prints (the same partials), with its timeline.
+    nurse.goto(f"{live_server.url}/care-team/patients/{entry.patient_id}/")
+    expect(nurse.get_by_role("heading", name="Appointment summary")).to_be_visible()
+    expect(nurse.get_by_role("heading", name="Timeline")).to_be_visible()
+    expect(nurse.locator(".red-flags")).to_contain_text("Vomiting 6 or more times in 24 h")
+    nurse_checks.check()
     context.close()
 
     # Alice sees that her care team has seen it, and the reply.
