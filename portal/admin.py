@@ -18,6 +18,19 @@ from portal.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Staff read these rows; nobody adds, changes or deletes them here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(DiaryEntry)
 class DiaryEntryAdmin(admin.ModelAdmin):
     """Read-mostly: staff may look (for support) and delete, never write a patient's diary."""
@@ -74,7 +87,7 @@ class DiaryEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: staff can search the trail but never add, change or delete a row."""
 
     list_display = [
@@ -94,18 +107,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     ordering = ["-occurred_at", "-pk"]
     show_full_result_count = False
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
-        return False
-
 
 @admin.register(DeniedAccessCount)
-class DeniedAccessCountAdmin(admin.ModelAdmin):
+class DeniedAccessCountAdmin(ReadOnlyAdmin):
     """Read-only: how often each account was denied access, hour by hour, beyond the
     audit rows kept in full."""
 
@@ -113,22 +117,9 @@ class DeniedAccessCountAdmin(admin.ModelAdmin):
     search_fields = ["=actor_id"]
     date_hierarchy = "hour"
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(
-        self, request: HttpRequest, obj: DeniedAccessCount | None = None
-    ) -> bool:
-        return False
-
-    def has_delete_permission(
-        self, request: HttpRequest, obj: DeniedAccessCount | None = None
-    ) -> bool:
-        return False
-
 
 @admin.register(CaregiverGrant)
-class CaregiverGrantAdmin(admin.ModelAdmin):
+class CaregiverGrantAdmin(ReadOnlyAdmin):
     """Read-only, for support: who may see whose diary. Only the patient gives, changes or
     stops a grant (on her own "People who help me" page); the token's hash is not shown."""
 
@@ -146,19 +137,6 @@ class CaregiverGrantAdmin(admin.ModelAdmin):
         "revoked_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(
-        self, request: HttpRequest, obj: CaregiverGrant | None = None
-    ) -> bool:
-        return False
-
-    def has_delete_permission(
-        self, request: HttpRequest, obj: CaregiverGrant | None = None
-    ) -> bool:
-        return False
 
 
 @admin.register(ClinicContacts)
@@ -276,7 +254,7 @@ class CareTeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(ReadOnlyAdmin):
     """Read-only, for support: clinicians work alerts in their queue, not here."""
 
     list_display = ["pk", "team", "kind", "day", "created_at", "closed_at", "action"]
@@ -294,12 +272,3 @@ class AlertAdmin(admin.ModelAdmin):
         "action",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Alert | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Alert | None = None) -> bool:
-        return False
