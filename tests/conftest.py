@@ -152,3 +152,18 @@ def load_vocabulary(*extra: str) -> None:
     """The article, the symptom vocabulary and the red-flag rules, and any `extra` fixtures
     ("fixtures/check_in.json")."""
     call_command("loaddata", *VOCABULARY, *extra, verbosity=0)
+
+
+def example_clinic(**fields):
+    """The clinic's numbers as tests use them: fictional 01632 960xxx ones (Ofcom's range for
+    drama) and the real emergency number."""
+    from portal.models import ClinicContacts
+
+    defaults = {
+        "clinic_name": "Example Cancer Centre",
+        "acute_oncology_line": "01632 960 001",
+        "breast_care_nurse_line": "01632 960 002",
+        "breast_care_nurse_hours": "Monday to Friday, 9am to 5pm",
+        "emergency_number": "999",
+    }
+    return ClinicContacts.objects.create(**{**defaults, **fields})

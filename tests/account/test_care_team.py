@@ -14,7 +14,7 @@ from portal.account.care_team import describe_hours, in_hours, next_start, parse
 from portal.models import AuditEvent, CareTeam, CareTeamPatient, ClinicContacts
 from tests.account.test_sign_up_and_in import sign_up
 from tests.account.test_two_step import totp_code
-from tests.conftest import make_patient, pass_second_factor
+from tests.conftest import example_clinic, make_patient, pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -259,11 +259,7 @@ def test_a_patient_without_an_authenticator_is_not_asked(alice_client):
 
 @pytest.fixture
 def contacts(db):
-    return ClinicContacts.objects.create(
-        clinic_name="Example Cancer Centre",
-        acute_oncology_line="01632 960 001",
-        emergency_number="999",
-    )
+    return example_clinic(breast_care_nurse_line="", breast_care_nurse_hours="")
 
 
 def test_the_footer_says_her_team_monitors_only_when_it_does(alice_client, alice, north, contacts):

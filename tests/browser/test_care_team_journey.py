@@ -12,10 +12,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from education.models import Symptom
-from portal.models import Alert, CareTeam, CareTeamPatient, ClinicContacts, DiaryEntry
+from portal.models import Alert, CareTeam, CareTeamPatient, DiaryEntry
 from tests.browser.conftest import PageChecks, sign_in_on
 from tests.browser.test_account_journey import totp_now
-from tests.conftest import load_vocabulary, make_patient
+from tests.conftest import example_clinic, load_vocabulary, make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,13 +25,7 @@ REPLY = "We called you: keep sipping water, and ring us again tonight if it goes
 @pytest.fixture
 def clinic(django_user_model):
     load_vocabulary()
-    ClinicContacts.objects.create(
-        clinic_name="Example Cancer Centre",
-        acute_oncology_line="01632 960 001",
-        breast_care_nurse_line="01632 960 002",
-        breast_care_nurse_hours="Monday to Friday, 9am to 5pm",
-        emergency_number="999",
-    )
+    example_clinic()
     team = CareTeam.objects.create(
         name="North breast unit", monitoring=True, inbox_email="north@clinic.example.org"
     )

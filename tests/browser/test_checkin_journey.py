@@ -21,9 +21,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from portal.models import CheckIn, ClinicContacts, DiaryEntry
+from portal.models import CheckIn, DiaryEntry
 from tests.browser.conftest import sign_in_on
-from tests.conftest import load_vocabulary, make_patient
+from tests.conftest import example_clinic, load_vocabulary, make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,11 +49,7 @@ QUESTIONS = sum(len(words) for _, words in ANSWERS)
 @pytest.fixture
 def seeded():
     load_vocabulary("fixtures/check_in.json")
-    ClinicContacts.objects.create(
-        clinic_name="Example Cancer Centre",
-        acute_oncology_line="01632 960 001",
-        emergency_number="999",
-    )
+    example_clinic(breast_care_nurse_line="", breast_care_nurse_hours="")
     return make_patient("alice", "alice-password-123")
 
 

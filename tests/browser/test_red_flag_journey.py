@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.models import ClinicContacts, DiaryEntry, NoticeLevel
+from portal.models import DiaryEntry, NoticeLevel
 from tests.browser.conftest import sign_in_on
-from tests.conftest import load_vocabulary, make_patient
+from tests.conftest import example_clinic, load_vocabulary, make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,13 +18,7 @@ SICK_TWICE = "Being sick 2 or more times in 24 hours"
 @pytest.fixture
 def seeded():
     load_vocabulary()
-    ClinicContacts.objects.create(
-        clinic_name="Example Cancer Centre",
-        acute_oncology_line="01632 960 001",
-        breast_care_nurse_line="01632 960 002",
-        breast_care_nurse_hours="Monday to Friday, 9am to 5pm",
-        emergency_number="999",
-    )
+    example_clinic()
     return make_patient("alice", "alice-password-123")
 
 

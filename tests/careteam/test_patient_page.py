@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from portal.models import Alert, AuditEvent, CheckIn, PatientProfile, Question
 from tests.careteam.conftest import log
+from tests.conftest import example_clinic
 
 pytestmark = pytest.mark.usefixtures("vocabulary")
 
@@ -163,15 +164,8 @@ LIST_QUERIES = 8
 
 
 def test_the_pages_footer_speaks_to_the_clinician_not_for_her_patient(nora_client, alices_record):
-    from portal.models import ClinicContacts
 
-    ClinicContacts.objects.create(
-        clinic_name="Example Cancer Centre",
-        acute_oncology_line="01632 960 001",
-        breast_care_nurse_line="01632 960 002",
-        breast_care_nurse_hours="Monday to Friday, 9am to 5pm",
-        emergency_number="999",
-    )
+    example_clinic()
     html = nora_client.get(f"/care-team/patients/{alices_record.pk}/").content.decode()
     footer = html[html.index('<footer class="site-footer') :]
     assert "It is monitored by your care team" not in footer

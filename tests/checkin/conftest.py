@@ -1,8 +1,8 @@
 import pytest
 
 from education.models import CheckInItem, Symptom
-from portal.models import CheckIn, ClinicContacts
-from tests.conftest import load_vocabulary
+from portal.models import CheckIn
+from tests.conftest import example_clinic, load_vocabulary
 
 
 @pytest.fixture
@@ -15,11 +15,7 @@ def check_in_set(db):
 
 @pytest.fixture
 def contacts(db):
-    return ClinicContacts.objects.create(
-        clinic_name="Example Cancer Centre",
-        acute_oncology_line="01632 960 001",
-        emergency_number="999",
-    )
+    return example_clinic(breast_care_nurse_line="", breast_care_nurse_hours="")
 
 
 def term(name: str) -> Symptom:

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from education.models import RedFlagRule, Symptom
-from portal.models import ClinicContacts, DiaryEntry, NoticeLevel
+from portal.models import DiaryEntry, NoticeLevel
 from tests.caregivers.conftest import enter, make_grant
-from tests.conftest import HX, load_vocabulary, make_patient
+from tests.conftest import HX, example_clinic, load_vocabulary, make_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +33,7 @@ def rules(symptoms):
 
 @pytest.fixture
 def contacts(db):
-    return ClinicContacts.objects.create(
-        clinic_name="Example Cancer Centre",
-        acute_oncology_line="01632 960 001",
-        emergency_number="999",
-    )
+    return example_clinic(breast_care_nurse_line="", breast_care_nurse_hours="")
 
 
 def term(name: str) -> Symptom:

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from education.models import Symptom
-from portal.models import Alert, CareTeam, CareTeamPatient, ClinicContacts, DiaryEntry
-from tests.conftest import HX, load_vocabulary
+from portal.models import Alert, CareTeam, CareTeamPatient, DiaryEntry
+from tests.conftest import HX, example_clinic, load_vocabulary
 from tests.diary.test_log import entry_data
 
 pytestmark = pytest.mark.django_db
@@ -32,11 +32,7 @@ ACUTE = '<a href="tel:01632960001">01632 960 001</a>'
 @pytest.fixture(autouse=True)
 def vocabulary(db):
     load_vocabulary()
-    ClinicContacts.objects.create(
-        clinic_name="Example Cancer Centre",
-        acute_oncology_line="01632 960 001",
-        emergency_number="999",
-    )
+    example_clinic(breast_care_nurse_line="", breast_care_nurse_hours="")
 
 
 @pytest.fixture
