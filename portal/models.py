@@ -367,16 +367,20 @@ class DiaryEntry(models.Model):
         if self.severity is None or self.severity < self.RISE_LEVELS:
             return None
         if self.check_in_id is not None:
-            return (
+            if self.symptom_id is None:
+                return None
+            previous = (
                 DiaryEntry.objects.for_patient(self.patient_id)
                 .filter(
                     symptom_id=self.symptom_id,
                     check_in__submitted_at__lt=self.check_in.started_at,
-                    severity__lte=self.severity - self.RISE_LEVELS,
+                    severity__isnull=False,
                 )
                 .order_by("-check_in__submitted_at", "-pk")
                 .first()
             )
+            milder = previous is not None and previous.severity <= self.severity - self.RISE_LEVELS
+            return previous if milder else None
         return (
             DiaryEntry.objects.for_patient(self.patient_id)
             .same_complaint_as(self)
@@ -482,11 +486,16 @@ class DiaryEntry(models.Model):
                 day=timezone.localdate(self.occurred_at),
                 defaults={"team": link.team, "kind": kind, "symptom_id": self.symptom_id},
             )
+            # Editing an entry already in the alert (a typo in her note) is not a new report.
+            new_report = self.alert_id != alert.pk
             changed = []
             if kind == Alert.Kind.RED_FLAG and alert.kind != kind:
                 alert.kind = kind
                 changed.append("kind")
-            if alert.closed_at is not None:  # a new report on a closed alert opens it again
+            if alert.team_id != link.team_id:  # she has moved team: the alert goes with her
+                alert.team = link.team
+                changed.append("team")
+            if new_report and alert.closed_at is not None:  # a new report opens it again
                 alert.closed_at, alert.action, alert.reply = None, "", ""
                 alert.closed_by, alert.closed_by_name = None, ""
                 changed += ["closed_at", "action", "reply", "closed_by", "closed_by_name"]
@@ -909,7 +918,8 @@ class AlertQuerySet(PatientOwnedQuerySet):
         return self.filter(closed_at__isnull=True)
 
     def for_clinician(self, user):
-        return self.filter(team__members=user)
+        # Alerts of her current team's patients: one who moved team takes her alerts with her.
+        return self.filter(patient__care_team_link__team__members=user)
 
 
 class Alert(models.Model):

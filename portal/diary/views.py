@@ -273,7 +273,14 @@ def entry_unmatch(request: PortalRequest, pk: int) -> HttpResponse:
             entry.entered_by = entered_by(request)
             notice = entry.record_notice()  # without the symptom, its rules no longer apply
             entry.save(
-                update_fields=["symptom", "entered_by", "notice_level", "red_flag", "updated_at"]
+                update_fields=[
+                    "symptom",
+                    "entered_by",
+                    "notice_level",
+                    "red_flag",
+                    "rose",
+                    "updated_at",
+                ]
             )
             audit.record(request, "diary.entry_unmatch", target=entry)
     else:

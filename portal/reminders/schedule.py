@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from portal.models import Appointment, ReminderDelivery, ReminderSettings
@@ -102,6 +103,17 @@ def due_reminders(now: datetime) -> list[Due]:
             patient__is_active=True,
         )
         .exclude(patient__email="")
+        # One reminder an appointment: not again at a new hour if she moves hers after it
+        # was claimed (the unique constraint holds the same due time; this, another one).
+        .exclude(
+            Exists(
+                ReminderDelivery.objects.filter(
+                    patient=OuterRef("patient"),
+                    kind=Kind.APPOINTMENT,
+                    appointment_key=OuterRef("pk"),
+                )
+            )
+        )
         .select_related("patient__reminder_settings")
     )
     for appointment in appointments:

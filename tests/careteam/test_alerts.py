@@ -129,3 +129,29 @@ def test_a_new_report_on_a_closed_alert_opens_it_again_with_nothing_of_the_old_c
     alert = Alert.objects.get()
     assert (alert.closed_at, alert.action, alert.reply, alert.closed_by_name) == (None, "", "", "")
     assert alert.entries.count() == 2
+
+
+def test_editing_an_entry_of_a_closed_alert_does_not_open_it_again(alice_in_north):
+    from django.utils import timezone
+
+    entry = log(alice_in_north, "vomiting", at(2027, 3, 1, 8), times_in_24h=6)
+    Alert.objects.update(closed_at=timezone.now(), action="called", reply="Call me back.")
+    entry.refresh_from_db()
+    entry.note = "Typo fixed."
+    entry.record_notice()
+    entry.save()
+    alert = Alert.objects.get()
+    assert (alert.action, alert.reply) == ("called", "Call me back.")
+    assert alert.closed_at is not None
+
+
+def test_a_patient_who_moves_team_takes_her_alerts_with_her(alice_in_north, south, nora, sam):
+    from portal.models import CareTeamPatient
+
+    log(alice_in_north, "vomiting", at(2027, 3, 1, 8), times_in_24h=6)
+    CareTeamPatient.objects.filter(patient=alice_in_north).update(team=south)
+    assert not Alert.objects.for_clinician(nora).exists()
+    assert Alert.objects.for_clinician(sam).count() == 1
+    # A new report the same day joins the alert and moves it to her new team.
+    log(alice_in_north, "vomiting", at(2027, 3, 1, 20), times_in_24h=7)
+    assert Alert.objects.get().team == south

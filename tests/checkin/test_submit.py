@@ -76,6 +76,27 @@ def test_the_rise_compares_with_her_previous_check_in(alice_client, alice, check
     assert "It is 2 levels worse than on" in html
 
 
+def test_the_rise_is_against_her_last_check_in_not_any_milder_earlier_one(
+    alice_client, alice, check_in_set
+):
+    """Fatigue None, then Severe, then Severe again: the third is no rise (week one is not
+    the baseline for ever)."""
+    fatigue = term("Fatigue")
+    for weeks_ago, severity in ((2, 0), (1, 3)):
+        when = timezone.now() - timedelta(days=7 * weeks_ago)
+        earlier = CheckIn.objects.create(
+            patient=alice, started_at=when, submitted_at=when + timedelta(minutes=2)
+        )
+        DiaryEntry.objects.create(
+            patient=alice, symptom=fatigue, severity=severity, occurred_at=when, check_in=earlier
+        )
+    check_in = open_check_in(alice, Fatigue={"severity": 3, "interference": 1})
+    send(alice_client, check_in)
+    entry = DiaryEntry.objects.get(check_in=check_in)
+    assert entry.earlier_milder_entry() is None
+    assert entry.rose is False
+
+
 def test_a_diary_entry_between_check_ins_is_not_the_rises_baseline(
     alice_client, alice, check_in_set
 ):

@@ -173,3 +173,23 @@ def test_the_diary_reads_the_alerts_with_its_entries(alice_client, alice, north)
     html = alice_client.get("/diary/").content.decode()
     assert html.count("Seen by your care team on") == 20
     assert _diary_queries(alice_client) == one
+
+
+def test_told_only_when_the_entry_is_in_an_alert(alice_client, alice):
+    """A red flag logged before her team monitored: the page must not say they were told."""
+    chest_pain = Symptom.objects.get(slug="chest-pain")
+    with time_machine.travel(WEDNESDAY_MORNING, tick=False):
+        entry = DiaryEntry(
+            patient=alice, symptom=chest_pain, severity=2, occurred_at=timezone.now()
+        )
+        entry.record_notice()
+        entry.save()  # no team yet: no alert
+        team = CareTeam.objects.create(
+            name="North breast unit", monitoring=True, inbox_email="north@clinic.example.org"
+        )
+        CareTeamPatient.objects.create(team=team, patient=alice)
+        alice_client.force_login(alice)
+        html = alice_client.get(f"/diary/entries/{entry.pk}/").content.decode()
+    assert entry.red_flag is not None and entry.alert_id is None
+    assert "care-notice" in html
+    assert TOLD not in html

@@ -166,6 +166,16 @@ def test_the_appointment_reminder_comes_the_day_before_at_her_hour(alice, schedu
     ]
 
 
+def test_moving_her_hour_after_the_claim_does_not_remind_her_twice(alice, scheduler):
+    settings = opt_in(alice, at=utc(2027, 5, 1), weekly_check_in=False, appointment_day_before=True)
+    appointment(alice, utc(2027, 5, 12, 9, 30), created_at=utc(2027, 5, 2))
+    assert len(scheduler(utc(2027, 5, 11, 9))) == 1  # 10:00 BST the day before
+    # At noon she moves her hour to 18:00 (the page renews enabled_at): no second one.
+    ReminderSettings.objects.filter(pk=settings.pk).update(hour=18, enabled_at=utc(2027, 5, 11, 11))
+    assert scheduler(utc(2027, 5, 11, 17)) == []
+    assert ReminderDelivery.objects.filter(kind=APPOINTMENT).count() == 1
+
+
 def test_an_appointment_reminder_is_never_sent_after_it_began(alice, scheduler):
     opt_in(alice, at=utc(2027, 5, 1), weekly_check_in=False, appointment_day_before=True)
     appointment(alice, utc(2027, 5, 12, 8), created_at=utc(2027, 5, 2))
