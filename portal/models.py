@@ -495,7 +495,8 @@ class DiaryEntry(models.Model):
             if alert.team_id != link.team_id:  # she has moved team: the alert goes with her
                 alert.team = link.team
                 changed.append("team")
-            if new_report and alert.closed_at is not None:  # a new report opens it again
+            reopened = new_report and alert.closed_at is not None
+            if reopened:  # a new report opens it again
                 alert.closed_at, alert.action, alert.reply = None, "", ""
                 alert.closed_by, alert.closed_by_name = None, ""
                 changed += ["closed_at", "action", "reply", "closed_by", "closed_by_name"]
@@ -504,7 +505,7 @@ class DiaryEntry(models.Model):
             if self.alert_id != alert.pk:
                 self.alert = alert
                 DiaryEntry.objects.filter(pk=self.pk).update(alert=alert)
-        if created:
+        if created or reopened:  # the inbox hears of a new alert, and of one opened again
             from portal.careteam.tasks import notify_team
 
             transaction.on_commit(lambda: notify_team.enqueue(alert.pk))

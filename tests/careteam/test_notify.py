@@ -43,6 +43,19 @@ def test_one_email_per_alert_to_the_inbox_with_a_link_only(
         assert not re.search(rf"\b{re.escape(word)}\b", everything, re.IGNORECASE), word
 
 
+def test_a_closed_alert_opened_again_by_a_new_report_tells_the_inbox_again(
+    alice_in_north, smtp_server, db_worker
+):
+    now = timezone.now()
+    log(alice_in_north, "vomiting", now, times_in_24h=6)
+    db_worker()
+    Alert.objects.update(closed_at=timezone.now(), action="advised")
+    log(alice_in_north, "vomiting", now, times_in_24h=8)
+    db_worker()
+    assert Alert.objects.get().closed_at is None
+    assert len(received(smtp_server)) == 2
+
+
 def test_no_email_when_the_team_does_not_monitor(alice_in_north, north, smtp_server, db_worker):
     north.monitoring = False
     north.save()
