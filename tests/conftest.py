@@ -167,3 +167,20 @@ def example_clinic(**fields):
         "emergency_number": "999",
     }
     return ClinicContacts.objects.create(**{**defaults, **fields})
+
+
+def sick_twice_rule(vomiting):
+    """A red-flag rule as the export and query tests need one: being sick 2 or more times in
+    24 hours (the seed rule's shape, with a test source)."""
+    from education.models import RedFlagRule
+
+    return RedFlagRule.objects.create(
+        name="Being sick 2 or more times in 24 hours",
+        symptom=vomiting,
+        condition="times",
+        threshold=2,
+        level="contact",
+        patient_wording="Call now.",
+        source_document="A triage tool",
+        source_version="v1",
+    )

@@ -13,7 +13,7 @@ from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from education.models import RedFlagRule, Symptom
+from education.models import Symptom
 from portal.models import (
     Appointment,
     AuditEvent,
@@ -24,7 +24,7 @@ from portal.models import (
     Severity,
     Treatment,
 )
-from tests.conftest import make_patient
+from tests.conftest import make_patient, sick_twice_rule
 
 pytestmark = pytest.mark.django_db
 
@@ -252,16 +252,7 @@ def graded(alice, bone_pain):
     hot = Symptom.objects.create(
         name="High temperature", slug="high-temperature", body_site="general"
     )
-    sick_rule = RedFlagRule.objects.create(
-        name="Being sick 2 or more times in 24 hours",
-        symptom=vomiting,
-        condition="times",
-        threshold=2,
-        level="contact",
-        patient_wording="Call now.",
-        source_document="A triage tool",
-        source_version="v1",
-    )
+    sick_rule = sick_twice_rule(vomiting)
     now = timezone.now()
     made = [
         DiaryEntry(

@@ -160,20 +160,10 @@ def _fill_graded(patient, count: int, symptom, rule) -> None:
 def test_graded_entries_and_red_flags_cost_the_same_queries_for_1_and_500_entries(
     alice_client, alice, method, url
 ):
-    from education.models import RedFlagRule
-    from tests.conftest import symptom
+    from tests.conftest import sick_twice_rule, symptom
 
     vomiting = symptom("Vomiting", pro_ctcae_term="Vomiting", asks_frequency=True)
-    rule = RedFlagRule.objects.create(
-        name="Being sick 2 or more times in 24 hours",
-        symptom=vomiting,
-        condition="times",
-        threshold=2,
-        level="contact",
-        patient_wording="Call now.",
-        source_document="A triage tool",
-        source_version="v1",
-    )
+    rule = sick_twice_rule(vomiting)
     today = timezone.localdate()
     url = url.format(today=today.isoformat(), month_ago=(today - timedelta(days=30)).isoformat())
     _fill_graded(alice, 2, vomiting, rule)

@@ -10,7 +10,7 @@ import pytest
 from education.models import RedFlagRule
 from portal.exports import csv_safe
 from portal.models import AuditEvent, DiaryEntry, Severity
-from tests.conftest import entry, local, symptom
+from tests.conftest import entry, local, sick_twice_rule, symptom
 
 RANGE = "start=2026-10-01&end=2026-10-10"
 
@@ -64,16 +64,7 @@ def test_it_carries_every_pro_ctcae_answer_number_and_red_flag(alice_client, ali
     vomiting = symptom("Vomiting", pro_ctcae_term="Vomiting", asks_frequency=True)
     rash = symptom("Rash", pro_ctcae_term="Rash", asks_severity=False, asks_presence=True)
     hot = symptom("High temperature", asks_severity=False, measurement="temperature")
-    sick_rule = RedFlagRule.objects.create(
-        name="Being sick 2 or more times in 24 hours",
-        symptom=vomiting,
-        condition="times",
-        threshold=2,
-        level="contact",
-        patient_wording="Call now.",
-        source_document="A triage tool",
-        source_version="v1",
-    )
+    sick_rule = sick_twice_rule(vomiting)
     when = local(date(2026, 10, 4), 8)
     DiaryEntry.objects.create(
         patient=alice,
