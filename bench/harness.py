@@ -23,7 +23,7 @@ import urllib.parse
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -115,11 +115,14 @@ def base_env(database: ScratchDatabase, secret_key: str) -> dict[str, str]:
     return env
 
 
-def manage(env: dict[str, str], *args: str, debug: bool = False, timeout: int = 600) -> str:
+def manage(
+    env: dict[str, str], *args: str, debug: bool = False, timeout: int = 900, root: Path = ROOT
+) -> str:
+    """manage.py of the checkout at root (this one, or a --compare worktree)."""
     run_env = dict(env, DJANGO_DEBUG="true" if debug else env.get("DJANGO_DEBUG", "false"))
     result = subprocess.run(
         [PYTHON, "manage.py", *args],
-        cwd=ROOT,
+        cwd=root,
         env=run_env,
         capture_output=True,
         text=True,
@@ -130,29 +133,46 @@ def manage(env: dict[str, str], *args: str, debug: bool = False, timeout: int = 
     return result.stdout
 
 
-def prepare(env: dict[str, str], *, patients: int, years: int, seed: int, entries: int) -> None:
-    """Migrate, load the fixtures, collect static files and make the demo dataset."""
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "createcachetable")  # rate limits and used two-step codes live there
-    # Every fixture (the article, and the symptom vocabulary once the diary is merged), in
-    # one call so references between them resolve; make_demo_data uses those symptoms.
-    fixtures = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "fixtures").glob("*.json"))
-    manage(env, "loaddata", *fixtures, "-v", "0")
-    manage(env, "collectstatic", "--noinput", "-v", "0")
-    manage(
-        env,
-        "make_demo_data",
-        "--patients",
-        str(patients),
-        "--years",
-        str(years),
-        "--seed",
-        str(seed),
-        "--entries",
-        str(entries),
-        "--force",
-        debug=True,
-    )
+# Rebuilds the summary's per-day rollups from the entries; make_demo_data's bulk inserts
+# (COPY on PostgreSQL) go around the code that keeps them in step.
+ROLLUP_COMMAND = "rebuild_diary_days"
+
+
+def commands(env: dict[str, str], root: Path = ROOT) -> set[str]:
+    """The management commands this checkout has."""
+    listing = manage(env, "help", "--commands", root=root)
+    return {line.strip() for line in listing.splitlines() if line.strip()}
+
+
+def prepare(
+    env: dict[str, str],
+    *,
+    patients: int,
+    years: int,
+    seed: int,
+    entries: int,
+    end: date | None = None,
+    root: Path = ROOT,
+) -> None:
+    """Migrate, load the fixtures, collect static files and make the demo dataset.
+
+    The same seed, sizes and end day give the same rows on any checkout whose
+    make_demo_data is the same (--compare builds one database per side this way).
+    """
+    manage(env, "migrate", "--noinput", "-v", "0", root=root)
+    manage(env, "createcachetable", root=root)  # rate limits and used two-step codes
+    # Every fixture (the article, the symptom vocabulary, ...), in one call so references
+    # between them resolve; make_demo_data uses those symptoms.
+    fixtures = sorted(str(p.relative_to(root)) for p in (root / "fixtures").glob("*.json"))
+    manage(env, "loaddata", *fixtures, "-v", "0", root=root)
+    manage(env, "collectstatic", "--noinput", "-v", "0", root=root)
+    demo = ["--patients", str(patients), "--years", str(years), "--seed", str(seed)]
+    demo += ["--entries", str(entries), "--force"]
+    if end is not None:
+        demo += ["--end", end.isoformat()]
+    manage(env, "make_demo_data", *demo, debug=True, root=root)
+    if ROLLUP_COMMAND in commands(env, root):
+        manage(env, ROLLUP_COMMAND, debug=True, root=root)
 
 
 def inspect(env: dict[str, str], prefix: str = "") -> dict:
@@ -182,10 +202,13 @@ def free_port() -> int:
 class Server:
     """gunicorn (sync workers) in its own process group, so it can be killed as a whole."""
 
-    def __init__(self, env: dict[str, str], *, workers: int, log_path: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], *, workers: int, log_path: Path, root: Path = ROOT
+    ) -> None:
         self.env = env
         self.workers = workers
         self.log_path = log_path
+        self.root = root
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -213,7 +236,7 @@ class Server:
                 "--backlog",
                 "256",
             ],
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -375,3 +398,61 @@ def is_acknowledged(response: Response) -> bool:
 def write_endpoint_status(session: Session, url: str = ENTRY_CREATE_URL) -> int:
     """GET the create URL: 404 means the diary is not in this build (405/200 mean it is)."""
     return session.request("GET", url).status
+
+
+# --- another commit, for --compare -----------------------------------------------------
+
+
+def git(*args: str, root: Path = ROOT) -> str:
+    result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"git {' '.join(args)} failed:\n{result.stderr.strip()}")
+    return result.stdout.strip()
+
+
+@contextlib.contextmanager
+def worktree(ref: str) -> Iterator[Path]:
+    """The commit `ref` checked out (detached) in a temporary git worktree, removed after.
+
+    It runs with this checkout's virtualenv: the script's directory (manage.py) and
+    gunicorn's working directory come first on sys.path, before the editable install's
+    finder, so `portal` is imported from the worktree (checked below).
+    """
+    commit = git("rev-parse", "--verify", f"{ref}^{{commit}}")
+    path = Path(tempfile.mkdtemp(prefix="portal-compare-")) / "checkout"
+    git("worktree", "add", "--detach", "--quiet", str(path), commit)
+    try:
+        found = subprocess.run(
+            [PYTHON, "-c", "import portal; print(portal.__file__)"],
+            cwd=path,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        if not found.startswith(str(path)):
+            raise RuntimeError(f"the worktree imports portal from {found!r}, not {path}")
+        yield path
+    finally:
+        with contextlib.suppress(RuntimeError):
+            git("worktree", "remove", "--force", str(path))
+        shutil.rmtree(path.parent, ignore_errors=True)
+        with contextlib.suppress(RuntimeError):
+            git("worktree", "prune")
+
+
+def load_entry_form(root: Path):
+    """The write contract (entry_form) as the checkout at root defines it, so each side
+    of --compare posts the fields its own diary expects; this one's when root has none."""
+    if root == ROOT:
+        return entry_form
+    import importlib.util
+
+    path = root / "bench" / "harness.py"
+    spec = importlib.util.spec_from_file_location(f"harness_{uuid.uuid4().hex}", path)
+    if spec is None or spec.loader is None or not path.exists():
+        return entry_form
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception:  # an old harness that does not load: use ours
+        return entry_form
+    return getattr(module, "entry_form", entry_form)

@@ -1,6 +1,7 @@
 """SQL queries and response bytes per page, through Django's test client.
 
-Run by bench/run.py with the server's environment (same database, production settings):
+Run by bench/run.py with the server's environment (same database, production settings),
+from the checkout being measured (BENCH_APP_ROOT, for --compare's other commit):
 prints JSON {name: {"status", "queries", "bytes", "gzip_bytes", "compressed_by_server"}}.
 Each page is requested twice and the second request counted, so one-off work (e.g. a
 first session write) is not.
@@ -14,7 +15,8 @@ from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parent)]
+APP_ROOT = Path(os.environ.get("BENCH_APP_ROOT") or HERE.parent).resolve()
+sys.path[:0] = [str(HERE), str(APP_ROOT)]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 import django  # noqa: E402
@@ -25,6 +27,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from harness import load_entry_form  # noqa: E402
 from pages import pages  # noqa: E402
 
 
@@ -50,7 +53,8 @@ def main() -> None:
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(get_user_model().objects.get(username=args.username))
     results = {}
-    for page in pages(end=args.end, years=args.years, **overrides):
+    write_form = load_entry_form(APP_ROOT)
+    for page in pages(end=args.end, years=args.years, write_form=write_form, **overrides):
         for _ in range(2):
             with CaptureQueriesContext(connection) as queries:
                 response = request(client, page, {})

@@ -3,14 +3,19 @@
 
     .venv/bin/python bench/run.py                  # SQLite, wrk if installed
     .venv/bin/python bench/run.py --db postgresql  # DATABASE_URL names the server
+    .venv/bin/python bench/run.py --compare        # and HEAD~1 beside it (or --compare REF)
 
 Reports requests/s and p50/p95/p99 per page, each page's cost as a multiple of the
-signed-in floor measured in the same run, SQL queries and bytes (raw and gzip) per page.
-Writes bench/results/<time>-<db>.md and .json. It is a tool, not a test: it asserts
-nothing about timings.
+signed-in floor measured in the same run, SQL queries and bytes (raw and gzip) per page,
+and whether each of issue 17's targets is met. With --compare, the same pages of another
+commit (a temporary git worktree, its own server and its own database built from the same
+demo data seed) run in the same run, alternating with this checkout's, and a side-by-side
+table shows both. Writes bench/results/<time>-<db>.md and .json. It is a tool, not a
+test: it asserts nothing about timings.
 """
 
 import argparse
+import contextlib
 import json
 import math
 import secrets
@@ -20,11 +25,13 @@ import tempfile
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import harness
-from pages import SUGGEST_URL, Page, pages
+from pages import P99_TARGET_MS, SUGGEST_URL, Page, pages
 
 HERE = Path(__file__).resolve().parent
 
@@ -172,7 +179,25 @@ def run_python(session: harness.Session, page: Page, base: str, args, duration: 
     }
 
 
-def page_costs(env: dict[str, str], args, end: date) -> dict:
+@dataclass
+class Side:
+    """One checkout under test: this one, or the --compare commit in a worktree."""
+
+    label: str
+    short: str  # for the side-by-side table's headings
+    root: Path
+    database: harness.ScratchDatabase | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    pages: list[Page] = field(default_factory=list)
+    costs: dict = field(default_factory=dict)
+    server: harness.Server | None = None
+    session: harness.Session | None = None
+    floors: list[dict] = field(default_factory=list)
+    results: dict[str, dict] = field(default_factory=dict)
+    log_path: Path | None = None
+
+
+def page_costs(side: Side, args, end: date) -> dict:
     command = [
         harness.PYTHON,
         str(HERE / "page_costs.py"),
@@ -185,7 +210,8 @@ def page_costs(env: dict[str, str], args, end: date) -> dict:
         "--write-url",
         args.write_url,
     ]
-    out = subprocess.run(command, cwd=harness.ROOT, env=env, capture_output=True, text=True)
+    env = dict(side.env, BENCH_APP_ROOT=str(side.root))
+    out = subprocess.run(command, cwd=side.root, env=env, capture_output=True, text=True)
     if out.returncode != 0:
         print(f"page_costs.py failed (queries and bytes left out):\n{out.stderr[-2000:]}")
         return {}
@@ -206,44 +232,263 @@ def measure(session, page: Page, base: str, args) -> dict:
     return {"status": "ok", **driver(session, page, base, args, args.duration)}
 
 
-def markdown(report: dict) -> str:
-    floor = report["floor_rps"]
-    lines = [
-        f"Run {report['started']} on {report['database']}, {report['tool']}, "
-        f"{report['connections']} connections, Accept-Encoding {report['accept_encoding']}, "
-        f"gunicorn {report['workers']} sync workers, "
-        f"{report['duration']} s per page; floor {floor:.0f} req/s on average "
-        f"({report['floor_rps_min']:.0f} to {report['floor_rps_max']:.0f} over the run; "
-        "the floor row shows its first run). Cost x floor = floor req/s measured just "
-        "before and after the page, divided by the page's req/s.",
-        "",
-        "| page | req/s | p50 ms | p95 ms | p99 ms | cost x floor | target | SQL queries "
-        "| bytes | bytes sent gzip | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+def prepare_side(side: Side, args, end: date) -> float:
+    began = time.monotonic()
+    side.env = harness.base_env(side.database, secrets.token_urlsafe(50))
+    harness.prepare(
+        side.env,
+        patients=args.patients,
+        years=args.years,
+        seed=args.seed,
+        entries=args.entries,
+        end=end,
+        root=side.root,
+    )
+    side.costs = page_costs(side, args, end)
+    return time.monotonic() - began
+
+
+def run_pages(sides: list[Side], args) -> None:
+    """The floor on each side, then page by page: each side's page and its floor again.
+
+    The sides take turns (A B, then B A) so drift over the run falls on both alike; each
+    page is compared with its own server's floor measured just before and after it.
+    """
+    floor_page = sides[0].pages[0]
+    for side in sides:
+        print(f"  floor [{side.label}]: {floor_page.method} {floor_page.path}")
+        side.floors.append(measure(side.session, side.pages[0], side.server.base, args))
+    for number, name in enumerate(p.name for p in sides[0].pages[1:]):
+        for side in sides if number % 2 == 0 else reversed(sides):
+            page = next(p for p in side.pages if p.name == name)
+            print(f"  {page.name} [{side.label}]: {page.method} {page.path}")
+            result = measure(side.session, page, side.server.base, args)
+            if result["status"] == "ok":
+                side.floors.append(measure(side.session, side.pages[0], side.server.base, args))
+                result["floor_rps_around"] = [side.floors[-2]["rps"], side.floors[-1]["rps"]]
+            side.results[name] = result
+
+
+def rows_for(side: Side, args) -> list[dict]:
+    if any(f["status"] != "ok" for f in side.floors):
+        raise SystemExit(f"The floor did not answer on {side.label}: {side.floors}")
+    floor_page = side.pages[0]
+    rows = [
+        {
+            "name": floor_page.name,
+            "label": floor_page.label,
+            "path": floor_page.path,
+            "target": None,
+            "costs": side.costs.get(floor_page.name, {}),
+            **side.floors[0],
+            "rps_each_run": [f["rps"] for f in side.floors],
+            "cost_ratio": 1.0,
+        }
     ]
-    for row in report["pages"]:
+    for page in side.pages[1:]:
+        result = side.results[page.name]
+        row = {
+            "name": page.name,
+            "label": page.label,
+            "path": page.path,
+            "target": page.target,
+            "relative_target": page.relative_target,
+            "costs": side.costs.get(page.name, {}) if result["status"] == "ok" else {},
+            **result,
+        }
+        if row["status"] == "ok":
+            if row["rps"] == 0:  # nothing finished within the run
+                row["status"] = f"no answer within {args.duration:g} s"
+            else:
+                # Cost per request relative to the floor, at the same concurrency: how
+                # many floor requests the server could have answered instead of this one.
+                row["cost_ratio"] = sum(row["floor_rps_around"]) / 2 / row["rps"]
+        rows.append(row)
+    by_name = {row["name"]: row for row in rows}
+    for row in rows:
+        if row["status"] != "ok":
+            continue
+        row["p99_met"] = row["p99_ms"] <= P99_TARGET_MS
+        row["target_met"] = None if not row.get("target") else row["cost_ratio"] <= row["target"]
+        if row.get("relative_target"):
+            other, factor = row["relative_target"]
+            base = by_name.get(other, {})
+            if base.get("status") == "ok":
+                row["relative_ratio"] = row["cost_ratio"] / base["cost_ratio"]
+                row["relative_met"] = row["relative_ratio"] <= factor
+    return rows
+
+
+def verdicts(rows: list[dict], connections: int) -> list[dict]:
+    """Every target of the run, in the order of issue 17's table: met, not met, or not
+    measured (a page that is missing or failed)."""
+    by_name = {row["name"]: row for row in rows}
+    found = []
+    for row in rows:
+        measured = row["status"] == "ok"
+        if row.get("target"):
+            found.append(
+                {
+                    "target": f"{row['label']}: ≤ {row['target']:g}x the floor",
+                    "value": f"{row['cost_ratio']:.2f}x" if measured else row["status"],
+                    "met": row.get("target_met") if measured else None,
+                }
+            )
+        if row.get("relative_target"):
+            other, factor = row["relative_target"]
+            ratio = row.get("relative_ratio")
+            other_label = by_name.get(other, {}).get("label", other)
+            found.append(
+                {
+                    "target": f"{row['label']}: ≤ {factor:g} x {other_label}",
+                    "value": f"{ratio:.2f} x" if ratio is not None else "not measured",
+                    "met": row.get("relative_met"),
+                }
+            )
+    measured = [row for row in rows if row["status"] == "ok"]
+    unmeasured = [row["label"] for row in rows if row["status"] != "ok"]
+    slowest = max(measured, key=lambda row: row["p99_ms"])
+    over = [row["label"] for row in measured if not row["p99_met"]]
+    value = f"highest {slowest['p99_ms']:.0f} ms ({slowest['label']})"
+    if over:
+        value += "; over: " + ", ".join(over)
+    if unmeasured:
+        value += "; not measured: " + ", ".join(unmeasured)
+    where = "" if connections == 16 else f" (this run: {connections} connections)"
+    found.append(
+        {
+            "target": f"every page, p99 at 16 connections ≤ {P99_TARGET_MS:g} ms{where}",
+            "value": value,
+            "met": None if unmeasured and not over else not over,
+        }
+    )
+    return found
+
+
+def verdict_word(met: bool | None) -> str:
+    return {True: "met", False: "**not met**", None: "not measured"}[met]
+
+
+def page_table(rows: list[dict]) -> list[str]:
+    lines = [
+        "| page | req/s | p50 ms | p95 ms | p99 ms | cost x floor | target | "
+        f"p99 ≤ {P99_TARGET_MS:g} ms | SQL queries | bytes | bytes sent gzip | errors |",
+        "|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|",
+    ]
+    labels = {row["name"]: row["label"] for row in rows}
+    for row in rows:
         costs = row.get("costs", {})
-        target = f"≤ {row['target']}x" if row.get("target") else ""
+        target = f"≤ {row['target']:g}x" if row.get("target") else ""
         queries = costs.get("queries", "")
         size = costs.get("bytes", "")
         packed = costs.get("gzip_bytes", "")
         if row["status"] != "ok":
             lines.append(
-                f"| {row['label']} (`{row['path']}`) | {row['status']} | | | | | {target} "
+                f"| {row['label']} (`{row['path']}`) | {row['status']} | | | | | {target} | "
                 f"| {queries} | {size} | {packed} | |"
             )
             continue
-        ratio = row["cost_ratio"]
-        verdict = (
-            "" if not row.get("target") else (" met" if ratio <= row["target"] else " NOT met")
-        )
+        if row.get("target"):
+            target += ": " + verdict_word(row["target_met"])
+        if row.get("relative_met") is not None:
+            other, factor = row["relative_target"]
+            ratio, word = row["relative_ratio"], verdict_word(row["relative_met"])
+            target += f"; ≤ {factor:g} x {labels.get(other, other)}: {ratio:.2f} x {word}"
         lines.append(
             f"| {row['label']} (`{row['path']}`) | {row['rps']:.{0 if row['rps'] >= 10 else 1}f} "
-            f"| {row['p50_ms']:.1f} "
-            f"| {row['p95_ms']:.1f} | {row['p99_ms']:.1f} | {ratio:.2f}x{verdict} | {target} "
+            f"| {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['p99_ms']:.1f} "
+            f"| {row['cost_ratio']:.2f}x | {target} | {verdict_word(row['p99_met'])} "
             f"| {queries} | {size} | {packed} | {row['errors']} |"
         )
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def side_markdown(side: dict, report: dict) -> list[str]:
+    floor = side["floor_rps"]
+    lines = [
+        f"### {side['label']}",
+        "",
+        f"Floor {floor:.0f} req/s on average ({side['floor_rps_min']:.0f} to "
+        f"{side['floor_rps_max']:.0f} over the run; the floor row shows its first run).",
+        "",
+        *page_table(side["pages"]),
+        "",
+        "| target | this run | |",
+        "|---|---|---|",
+    ]
+    for v in side["verdicts"]:
+        lines.append(f"| {v['target']} | {v['value']} | {verdict_word(v['met'])} |")
+    met = sum(v["met"] is True for v in side["verdicts"])
+    lines += ["", f"{met} of {len(side['verdicts'])} targets met.", ""]
+    return lines
+
+
+def comparison_markdown(this: dict, other: dict) -> list[str]:
+    """Cost x floor per page on each side, and the change (this against the other)."""
+    lines = [
+        f"### Side by side: {this['label']} against {other['label']}",
+        "",
+        f"| page | target | cost x floor, {this['short']} | cost x floor, {other['short']} "
+        f"| change | p99 ms, {this['short']} | p99 ms, {other['short']} |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    theirs = {row["name"]: row for row in other["pages"]}
+    for row in this["pages"]:
+        old = theirs.get(row["name"], {"status": "not in that run"})
+        target = f"≤ {row['target']:g}x" if row.get("target") else ""
+
+        def cost(r: dict) -> str:
+            return f"{r['cost_ratio']:.2f}x" if r.get("status") == "ok" else r["status"]
+
+        def p99(r: dict) -> str:
+            return f"{r['p99_ms']:.0f}" if r.get("status") == "ok" else ""
+
+        change = ""
+        if row["status"] == "ok" and old.get("status") == "ok" and row["name"] != "floor":
+            change = f"{(row['cost_ratio'] / old['cost_ratio'] - 1) * 100:+.0f}%"
+        lines.append(
+            f"| {row['label']} | {target} | {cost(row)} | {cost(old)} | {change} "
+            f"| {p99(row)} | {p99(old)} |"
+        )
+    counts = [
+        f"{sum(v['met'] is True for v in s['verdicts'])} of {len(s['verdicts'])}"
+        for s in (this, other)
+    ]
+    lines += [
+        "",
+        f"Targets met: {counts[0]} ({this['short']}), {counts[1]} ({other['short']}). "
+        f"Change: the {this['short']}'s cost x floor against {other['short']}'s; negative "
+        "is cheaper.",
+        "",
+    ]
+    return lines
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        f"Run {report['started']} on {report['database']}, {report['tool']}, "
+        f"{report['connections']} connections, Accept-Encoding {report['accept_encoding']}, "
+        f"gunicorn {report['workers']} sync workers, {report['duration']} s per page, "
+        f"{report['dataset']['patients']} patients x {report['dataset']['years']} years "
+        f"(seed {report['dataset']['seed']}); {report['minutes']:.1f} minutes in all. "
+        "Cost x floor = floor req/s measured just before and after the page on the same "
+        "server, divided by the page's req/s.",
+        "",
+    ]
+    for side in report["sides"]:
+        lines += side_markdown(side, report)
+    if len(report["sides"]) == 2:
+        lines += comparison_markdown(*report["sides"])
+    return "\n".join(lines)
+
+
+def describe_checkout(ref: str | None) -> str:
+    """A short, honest name: the commit, and whether the working tree differs from it."""
+    if ref is None:
+        dirty = harness.git("status", "--porcelain", "--untracked-files=no")
+        head = harness.git("rev-parse", "--short", "HEAD")
+        return f"working tree (HEAD {head}{' + uncommitted changes' if dirty else ''})"
+    return f"{ref} ({harness.git('rev-parse', '--short', f'{ref}^{{commit}}')})"
 
 
 def main() -> None:
@@ -266,6 +511,14 @@ def main() -> None:
         action="store_false",
         help="send Accept-Encoding: identity (default: gzip, as browsers do)",
     )
+    parser.add_argument(
+        "--compare",
+        nargs="?",
+        const="HEAD~1",
+        default=None,
+        metavar="REF",
+        help="also run the same pages of this commit (default HEAD~1), side by side",
+    )
     parser.add_argument("--suggest-url", default=SUGGEST_URL)
     parser.add_argument("--write-url", default=harness.ENTRY_CREATE_URL)
     parser.add_argument("--only", nargs="*", help="page names to measure (floor always runs)")
@@ -274,106 +527,95 @@ def main() -> None:
     if not (1 <= args.duration <= 300 and 0 <= args.warmup <= 60 and 1 <= args.connections <= 64):
         parser.error("keep it bounded: --duration 1..300, --warmup 0..60, --connections 1..64")
     args.tool = args.tool or ("wrk" if shutil.which("wrk") else "python")
+    if args.compare is not None:
+        try:
+            harness.git("rev-parse", "--verify", f"{args.compare}^{{commit}}")
+        except RuntimeError:
+            parser.error(f"--compare: {args.compare!r} is not a commit in this repository")
 
     started = datetime.now(UTC)
-    end = date.today()
-    database = harness.scratch_database(args.db, base_url=args.database_url)
-    log_path = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
-    try:
-        env = harness.base_env(database, secrets.token_urlsafe(50))
-        print(f"Preparing a {args.years}-year dataset for {args.patients} patients on {args.db}…")
-        began = time.monotonic()
-        harness.prepare(
-            env, patients=args.patients, years=args.years, seed=args.seed, entries=args.entries
+    began = time.monotonic()
+    end = date.today()  # one end day for both sides, so their demo data are the same rows
+    with contextlib.ExitStack() as stack:
+        sides = [Side(describe_checkout(None), "working tree", harness.ROOT)]
+        if args.compare is not None:
+            label = describe_checkout(args.compare)
+            print(f"Checking out {label} into a temporary worktree…")
+            checkout = stack.enter_context(harness.worktree(args.compare))
+            sides.append(Side(label, args.compare, checkout))
+        for side in sides:
+            side.database = harness.scratch_database(args.db, base_url=args.database_url)
+            stack.callback(side.database.close)
+            side.log_path = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
+            stack.callback(side.log_path.unlink, missing_ok=True)
+            side.pages = pages(
+                end=end,
+                years=args.years,
+                suggest_url=args.suggest_url,
+                write_url=args.write_url,
+                write_form=harness.load_entry_form(side.root),
+            )
+            if args.only:
+                side.pages = [p for p in side.pages if p.name == "floor" or p.name in args.only]
+        print(
+            f"Preparing a {args.years}-year dataset for {args.patients} patients on {args.db}"
+            + (", one database per side…" if len(sides) > 1 else "…")
         )
-        print(f"  ready in {time.monotonic() - began:.0f} s")
-        costs = page_costs(env, args, end)
-        server = harness.Server(env, workers=args.workers, log_path=log_path)
-        selected = pages(
-            end=end, years=args.years, suggest_url=args.suggest_url, write_url=args.write_url
+        # Each side migrates with its own code (the commits' migrations may differ) and
+        # makes the same demo rows (same seed, sizes and end day); side by side, as the
+        # work is mostly one process each.
+        with ThreadPoolExecutor(max_workers=len(sides)) as pool:
+            seconds = list(pool.map(lambda side: prepare_side(side, args, end), sides))
+        for side, took in zip(sides, seconds, strict=True):
+            print(f"  {side.label}: ready in {took:.0f} s")
+        for side in sides:
+            side.server = harness.Server(
+                side.env, workers=args.workers, log_path=side.log_path, root=side.root
+            )
+            stack.enter_context(harness.running(side.server))
+            side.session = harness.sign_in(side.server.base, "heavy")
+            if side.session.fetch_csrf_token(harness.DIARY_URL).status == 404:
+                side.session.fetch_csrf_token("/")
+        run_pages(sides, args)
+        for side in sides:
+            side.server.stop()
+    reported = []
+    for side in sides:
+        rows = rows_for(side, args)
+        floor_rps = [f["rps"] for f in side.floors]
+        reported.append(
+            {
+                "label": side.label,
+                "short": side.short,
+                "floor_rps": sum(floor_rps) / len(floor_rps),
+                "floor_rps_min": min(floor_rps),
+                "floor_rps_max": max(floor_rps),
+                "pages": rows,
+                "verdicts": verdicts(rows, args.connections),
+            }
         )
-        if args.only:
-            selected = [p for p in selected if p.name == "floor" or p.name in args.only]
-        rows = []
-        floors = []
-        with harness.running(server):
-            session = harness.sign_in(server.base, "heavy")
-            if session.fetch_csrf_token(harness.DIARY_URL).status == 404:
-                session.fetch_csrf_token("/")
-            floor_page, measured = selected[0], selected[1:]
-            # The floor runs before every page and once at the end: each page is compared
-            # with the floor measured just before and just after it, so background load
-            # that drifts during the run (this machine is shared) cancels out.
-            print(f"  floor: {floor_page.method} {floor_page.path}")
-            floors.append(measure(session, floor_page, server.base, args))
-            for page in measured:
-                print(f"  {page.name}: {page.method} {page.path}")
-                result = measure(session, page, server.base, args)
-                if result["status"] == "ok":
-                    print("  floor")
-                    floors.append(measure(session, floor_page, server.base, args))
-                    result["floor_rps_around"] = [floors[-2]["rps"], floors[-1]["rps"]]
-                rows.append(
-                    {
-                        "name": page.name,
-                        "label": page.label,
-                        "path": page.path,
-                        "target": page.target,
-                        "costs": costs.get(page.name, {}) if result["status"] == "ok" else {},
-                        **result,
-                    }
-                )
-        if any(f["status"] != "ok" for f in floors):
-            raise SystemExit(f"The floor did not answer: {floors}")
-        floor_rps = sum(f["rps"] for f in floors) / len(floors)
-        floor_row = {
-            "name": floor_page.name,
-            "label": floor_page.label,
-            "path": floor_page.path,
-            "target": None,
-            "costs": costs.get(floor_page.name, {}),
-            **floors[0],
-            "rps_each_run": [f["rps"] for f in floors],
-        }
-        floor_row["cost_ratio"] = 1.0
-        for row in rows:
-            if row["status"] == "ok":
-                # Cost per request relative to the floor, at the same concurrency: how
-                # many floor requests the server could have answered instead of this one.
-                around = sum(row["floor_rps_around"]) / 2
-                if row["rps"] == 0:  # nothing finished within the run
-                    row["status"] = f"no answer within {args.duration:g} s"
-                    continue
-                row["cost_ratio"] = around / row["rps"]
-                row["target_met"] = (
-                    None if not row["target"] else row["cost_ratio"] <= row["target"]
-                )
-        rows.insert(0, floor_row)
-        report = {
-            "started": started.isoformat(timespec="seconds"),
-            "database": args.db,
-            "tool": args.tool,
-            "connections": args.connections,
-            "accept_encoding": "gzip" if args.gzip else "identity",
-            "workers": args.workers,
-            "duration": args.duration,
-            "dataset": {"patients": args.patients, "years": args.years, "seed": args.seed},
-            "floor_rps": floor_rps,
-            "floor_rps_min": min(f["rps"] for f in floors),
-            "floor_rps_max": max(f["rps"] for f in floors),
-            "pages": rows,
-        }
-        args.output.mkdir(parents=True, exist_ok=True)
-        stem = args.output / f"{started:%Y%m%dT%H%M%SZ}-{args.db}"
-        stem.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
-        table = markdown(report)
-        stem.with_suffix(".md").write_text(table)
-        print()
-        print(table)
-        print(f"Written {stem}.md and .json")
-    finally:
-        database.close()
-        log_path.unlink(missing_ok=True)
+    report = {
+        "started": started.isoformat(timespec="seconds"),
+        "minutes": (time.monotonic() - began) / 60,
+        "database": args.db,
+        "tool": args.tool,
+        "connections": args.connections,
+        "accept_encoding": "gzip" if args.gzip else "identity",
+        "workers": args.workers,
+        "duration": args.duration,
+        "dataset": {"patients": args.patients, "years": args.years, "seed": args.seed},
+        "compare": args.compare,
+        "sides": reported,
+    }
+    args.output.mkdir(parents=True, exist_ok=True)
+    suffix = "-compare" if args.compare is not None else ""
+    stem = args.output / f"{started:%Y%m%dT%H%M%SZ}-{args.db}{suffix}"
+    stem.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+    table = markdown(report)
+    stem.with_suffix(".md").write_text(table)
+    print()
+    print(table)
+    print(f"Written {stem}.md and .json")
 
 
 if __name__ == "__main__":
