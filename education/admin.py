@@ -32,7 +32,7 @@ ANY_SYMPTOM_CONDITIONS = {*TEMPERATURE_CONDITIONS, RedFlagCondition.TOP_LEVEL}
 class SectionInline(admin.StackedInline):
     model = Section
     extra = 0
-    fields = ["order", "title", "slug", "body"]
+    fields = ["order", "level", "title", "slug", "body"]
     prepopulated_fields = {"slug": ["title"]}
 
 
@@ -47,7 +47,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
-    list_display = ["title", "article", "order", "slug"]
+    list_display = ["title", "article", "order", "level", "slug"]
     list_select_related = ["article"]
     list_editable = ["order"]
     list_filter = ["article"]

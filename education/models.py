@@ -1,12 +1,19 @@
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from html import unescape
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 from education import pro_ctcae
 from education.rendering import render_markdown
@@ -42,15 +49,42 @@ class SectionQuerySet(models.QuerySet):
         """Sections of published articles: the only ones a patient may be shown."""
         return self.filter(article__published=True)
 
+    def outline(self, article: Article) -> list["Section"]:
+        """The article's sections in order, with only what a list of links needs (no bodies),
+        each knowing its article so that its URL costs no query."""
+        sections = list(
+            self.filter(article=article).only("article", "order", "level", "title", "slug")
+        )
+        for section in sections:
+            section.article = article
+        return sections
+
+
+# What a section page and the diary's "Learn more" show at most as the page's description.
+DESCRIPTION_LENGTH = 160
+
 
 class Section(models.Model):
+    class Level(models.IntegerChoices):
+        PART = 1, "A part of the article"
+        SUBSECTION = 2, "A sub-section of the part above it"
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveIntegerField(default=0)
+    level = models.PositiveSmallIntegerField(
+        choices=Level,
+        default=Level.PART,
+        help_text="A part has its own heading in the contents; a sub-section is listed under "
+        "the part before it.",
+    )
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200, help_text="The anchor in the article's URL; keep it stable once linked."
     )
     body = models.TextField(help_text="Markdown. Raw HTML is removed when shown.")
+    # The body as sanitised HTML, made on every save (and fixture load), so that no page
+    # renders Markdown while a patient waits.
+    rendered_body = models.TextField(editable=False, default="")
 
     objects = SectionQuerySet.as_manager()
 
@@ -59,11 +93,20 @@ class Section(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "slug"], name="section_slug_unique_in_article"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__in=[1, 2]), name="section_level_known"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.article.title}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.render()
+        if (update_fields := kwargs.get("update_fields")) is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "rendered_body"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("education:section_detail", args=[self.article.slug, self.slug])
@@ -71,9 +114,70 @@ class Section(models.Model):
     def get_anchor_url(self) -> str:
         return f"{self.article.get_absolute_url()}#{self.slug}"
 
+    def render(self) -> None:
+        self.rendered_body = render_markdown(self.body)
+
     @property
     def body_html(self) -> SafeString:
-        return render_markdown(self.body)
+        return mark_safe(self.rendered_body)  # noqa: S308 - sanitised by render_markdown on save
+
+    @property
+    def description(self) -> str:
+        """The body's first words as plain text, for the page's meta description."""
+        text = " ".join(unescape(strip_tags(self.rendered_body)).split())
+        return Truncator(text).chars(DESCRIPTION_LENGTH)
+
+    @property
+    def is_subsection(self) -> bool:
+        return self.level == self.Level.SUBSECTION
+
+    def place_in(self, outline: list["Section"]) -> "Place":
+        """Where this section sits in its article's `outline` (Section.objects.outline)."""
+        index = next(i for i, other in enumerate(outline) if other.pk == self.pk)
+        part = None
+        if self.is_subsection:
+            part = next((s for s in reversed(outline[:index]) if not s.is_subsection), None)
+        return Place(
+            previous=outline[index - 1] if index > 0 else None,
+            next=outline[index + 1] if index + 1 < len(outline) else None,
+            part=part,
+        )
+
+
+@receiver(pre_save, sender=Section)
+def render_loaded_section(sender, instance: Section, raw: bool, **kwargs) -> None:
+    # loaddata saves each row as given (raw), past Section.save(): render those too, so that
+    # fixtures carry only the Markdown and a loaded article shows at once.
+    if raw:
+        instance.render()
+
+
+@dataclass
+class Part:
+    """A part of an article: its section and the sub-sections listed under it."""
+
+    section: Section
+    subsections: list[Section] = field(default_factory=list)
+
+
+def parts_of(sections: Iterable[Section]) -> list[Part]:
+    """Sections in order, grouped into parts; a sub-section before any part is a part."""
+    parts: list[Part] = []
+    for section in sections:
+        if section.is_subsection and parts:
+            parts[-1].subsections.append(section)
+        else:
+            parts.append(Part(section))
+    return parts
+
+
+@dataclass(frozen=True)
+class Place:
+    """A section's neighbours in reading order, and the part it is in if it is a sub-section."""
+
+    previous: Section | None
+    next: Section | None
+    part: Section | None
 
 
 class BodySite(models.TextChoices):

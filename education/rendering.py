@@ -1,6 +1,5 @@
-"""Markdown to sanitised HTML for article bodies authored by staff."""
-
-from functools import lru_cache
+"""Markdown to sanitised HTML for article bodies authored by staff: run when a section is
+saved (education.models.Section.render), never per request."""
 
 import markdown
 import nh3
@@ -13,7 +12,6 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
 
 
-@lru_cache(maxsize=512)
 def render_markdown(text: str) -> SafeString:
     html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
     clean = nh3.clean(

@@ -53,6 +53,19 @@ SECTION_TITLES = [
     "CDK4/6 inhibitors",
 ]
 
+# Listed in the contents under the part before them.
+SUBSECTION_TITLES = {
+    "Distant recurrence",
+    "De novo metastatic breast cancer",
+    "Symptoms of bone metastases",
+    "Symptoms of brain metastases",
+    "Symptoms of liver metastases",
+    "Symptoms of lung metastases",
+    "Other symptoms of metastatic breast cancer",
+    "Antibody-drug conjugates",
+    "CDK4/6 inhibitors",
+}
+
 
 def test_the_symptom_list_matches_the_seed_text():
     """Guards the constant above against drifting from the source, when the seed is present."""
@@ -78,7 +91,9 @@ def test_article_page_shows_every_section_and_symptom_phrase(client, article):
     assert response.status_code == 200
     html = response.content.decode()
     for title in SECTION_TITLES:
-        assert f">{title.replace('&', '&amp;')}</h2>" in html, title
+        # A part's title is an h2, a sub-section's an h3 (tests/education/test_learn_pages.py).
+        heading = "h3" if title in SUBSECTION_TITLES else "h2"
+        assert f">{title.replace('&', '&amp;')}</{heading}>" in html, title
     for phrase in SYMPTOM_PHRASES:
         assert f"<li>{phrase}</li>" in html, phrase
 
