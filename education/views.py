@@ -1,5 +1,3 @@
-import re
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -9,7 +7,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from education.models import Article, Section, parts_of
-from education.web import PortalRequest, is_partial
+from education.web import is_partial
 
 
 def _get_published_article(slug: str) -> Article:
@@ -35,16 +33,16 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # A section's heading: the page's own h1, or, fetched by htmx into a diary entry card whose
-# title is an h4, the level below it.
+# title is an h4, the level below it. Inline it is no landmark and has no id: two entries of
+# one symptom may show the same section at once.
 PAGE_HEADING_LEVEL = 1
 INLINE_HEADING_LEVEL = 5
-ELEMENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,80}")
 
 
 @login_not_required
 @require_GET
 @vary_on_headers("HX-Request")
-def section_detail(request: PortalRequest, slug: str, section_slug: str) -> HttpResponse:
+def section_detail(request: HttpRequest, slug: str, section_slug: str) -> HttpResponse:
     section = get_object_or_404(
         Section.objects.published().select_related("article").defer("body"),
         article__slug=slug,
@@ -54,22 +52,11 @@ def section_detail(request: PortalRequest, slug: str, section_slug: str) -> Http
     if request.user.is_authenticated:
         context.update(_links_for_patients(section))
     if is_partial(request):
-        context["heading_level"] = INLINE_HEADING_LEVEL
-        context["heading_id"] = _inline_heading_id(request, section)
+        context.update(inline=True, heading_level=INLINE_HEADING_LEVEL)
         return render(request, "education/section_detail.html#section", context)
-    context["heading_level"] = PAGE_HEADING_LEVEL
-    context["heading_id"] = f"section-{section.slug}-title"
+    context.update(inline=False, heading_level=PAGE_HEADING_LEVEL)
     context["place"] = section.place_in(Section.objects.outline(section.article))
     return render(request, "education/section_detail.html", context)
-
-
-def _inline_heading_id(request: PortalRequest, section: Section) -> str:
-    """The inline heading's id, named after the element htmx puts it in: two entries of one
-    symptom may show the same section at once, and ids must stay unique on the page."""
-    target = request.htmx.target or ""
-    if ELEMENT_ID.fullmatch(target):
-        return f"{target}-title"
-    return f"section-{section.slug}-title"
 
 
 def _links_for_patients(section: Section) -> dict[str, str]:
