@@ -14,6 +14,7 @@ from django.http import HttpRequest
 
 from portal import audit
 from portal.account import clinicians
+from portal.account.devices import device
 from portal.middleware import stamp_sign_in
 from portal.models import AuditEvent
 
@@ -43,6 +44,12 @@ def _through_the_site(request: HttpRequest | None) -> bool:
     return request is not None and hasattr(request, "request_id")
 
 
+def _browser(request: HttpRequest) -> dict:
+    """Which browser on which device signed in ("Firefox on Windows"), for her activity page:
+    the words only, never the user agent itself."""
+    return {"record_type": "browser", "record_id": device(request.headers.get("User-Agent", ""))}
+
+
 @receiver(auth_signals.user_logged_in, dispatch_uid="portal_audit_signed_in")
 def signed_in(sender, request: HttpRequest | None, user, **kwargs) -> None:
     if request is None:
@@ -50,7 +57,7 @@ def signed_in(sender, request: HttpRequest | None, user, **kwargs) -> None:
     stamp_sign_in(request)
     clinicians.note_sign_in(request, user)
     if _through_the_site(request):
-        audit.record(request, "auth.sign_in", actor_id=user.pk)
+        audit.record(request, "auth.sign_in", actor_id=user.pk, **_browser(request))
 
 
 @receiver(auth_signals.user_login_failed, dispatch_uid="portal_audit_sign_in_failed")
@@ -58,7 +65,11 @@ def sign_in_failed(sender, credentials: dict, request: HttpRequest | None = None
     if request is None:
         return
     audit.record(
-        request, "auth.sign_in", outcome=Outcome.FAILURE, actor_id=_account_id_for(credentials)
+        request,
+        "auth.sign_in",
+        outcome=Outcome.FAILURE,
+        actor_id=_account_id_for(credentials),
+        **_browser(request),
     )
 
 

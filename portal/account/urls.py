@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("details/", views.profile, name="profile"),
     path("activity/", views.activity, name="activity"),
+    path("activity/sign-out-elsewhere/", views.sign_out_elsewhere, name="sign_out_elsewhere"),
     path("care-team/", views.care_team, name="care_team"),
     path("download/", views.download, name="download"),
     path("download/csv/", views.download_csv, name="download_csv"),

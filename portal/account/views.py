@@ -2,14 +2,17 @@
 delete, and who signed in."""
 
 import json
+from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
+from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, CharField, Count, F, Max, Min, Q, Value, When
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
@@ -20,18 +23,20 @@ from django.views.decorators.vary import vary_on_headers
 
 from education.web import PortalRequest, is_partial
 from portal import audit, exports
+from portal.account.devices import signed_in_sessions
 from portal.account.forms import DeleteAccountForm, ProfileForm
 from portal.models import AuditEvent, CareTeamPatient, PatientProfile, display_name
 
 # What the activity page shows, in the patient's words.
 ACTIVITY_LABELS = {
     ("auth.sign_in", AuditEvent.Outcome.SUCCESS): "Signed in",
-    ("auth.sign_in", AuditEvent.Outcome.FAILURE): "Sign-in attempt with a wrong password",
-    ("auth.sign_in_blocked", AuditEvent.Outcome.DENIED): "Sign-in blocked after too many attempts",
+    ("auth.sign_in", AuditEvent.Outcome.FAILURE): "Wrong password entered",
+    ("auth.sign_in_blocked", AuditEvent.Outcome.DENIED): "Sign-in paused after too many attempts",
     ("auth.second_step", AuditEvent.Outcome.SUCCESS): "Authenticator code accepted",
-    ("auth.second_step", AuditEvent.Outcome.FAILURE): "Wrong authenticator code",
+    ("auth.second_step", AuditEvent.Outcome.FAILURE): "Wrong authenticator code entered",
     ("auth.sign_out", AuditEvent.Outcome.SUCCESS): "Signed out",
     ("auth.session_timeout", AuditEvent.Outcome.SUCCESS): "Signed out automatically",
+    ("auth.sign_out_elsewhere", AuditEvent.Outcome.SUCCESS): "Signed out everywhere else",
     ("account.password_change", AuditEvent.Outcome.SUCCESS): "Password changed",
     ("account.password_reset", AuditEvent.Outcome.SUCCESS): "Password reset by email",
     ("account.mfa_add", AuditEvent.Outcome.SUCCESS): "Authenticator app or recovery codes added",
@@ -48,6 +53,12 @@ ACTIVITY_LABELS = {
     ("calendar.feed_stop", AuditEvent.Outcome.SUCCESS): "Your calendar address was stopped",
 }
 ACTIVITY_LIMIT = 30
+# Sign-ins and changes this recent are listed, identical ones as one row with a count.
+ACTIVITY_DAYS = 90
+SIGNED_OUT_ELSEWHERE = (
+    "You are signed out everywhere else. This browser is still signed in. If you did not "
+    "recognise one of them, change your password too."
+)
 # What a caregiver did in the patient's diary, as "<her name> <label>"; no health data.
 CAREGIVER_LABELS = {
     "caregiver.accept": "accepted your invitation",
@@ -141,27 +152,61 @@ def profile(request: PortalRequest) -> HttpResponse:
 
 @require_GET
 def activity(request: PortalRequest) -> HttpResponse:
-    events = (
+    """Her sign-ins and account changes of the last ACTIVITY_DAYS, identical ones (what,
+    browser, address) as one row with how many and when first and last; and where she is
+    signed in now, with "Sign out everywhere else"."""
+    since = timezone.now() - timedelta(days=ACTIVITY_DAYS)
+    groups = (
         AuditEvent.objects.for_account(request.user)
-        .filter(action__in={action for action, _ in ACTIVITY_LABELS})
+        .filter(action__in={action for action, _ in ACTIVITY_LABELS}, occurred_at__gte=since)
         # Not what she did as a caregiver in someone else's diary ("Your summary was …").
         .filter(Q(patient_id__isnull=True) | Q(patient_id=request.user.pk))
-        .only("occurred_at", "action", "outcome", "ip_address")[:ACTIVITY_LIMIT]
+        .annotate(
+            browser=Case(
+                When(record_type="browser", then=F("record_id")),
+                default=Value(""),
+                output_field=CharField(),
+            )
+        )
+        .values("action", "outcome", "browser", "ip_address")
+        .annotate(times=Count("pk"), first=Min("occurred_at"), last=Max("occurred_at"))
+        .order_by("-last")[:ACTIVITY_LIMIT]
     )
     rows = [
         {
-            "when": event.occurred_at,
-            "what": ACTIVITY_LABELS.get((event.action, event.outcome), event.action),
-            "address": event.ip_address or "unknown",
-            "outcome": event.outcome,
+            "what": ACTIVITY_LABELS.get((group["action"], group["outcome"]), group["action"]),
+            "times": group["times"],
+            "browser": group["browser"],
+            "first": group["first"],
+            "last": group["last"],
+            "address": group["ip_address"] or "unknown",
+            "outcome": group["outcome"],
         }
-        for event in events
+        for group in groups
     ]
     return render(
         request,
         "portal/account/activity.html",
-        {"rows": rows, "helper_rows": _what_helpers_did(request)},
+        {
+            "rows": rows,
+            "days": ACTIVITY_DAYS,
+            "helper_rows": _what_helpers_did(request),
+            "sessions": signed_in_sessions(request.user),
+            "current_session_key": request.session.session_key,
+        },
     )
+
+
+@require_POST
+def sign_out_elsewhere(request: PortalRequest) -> HttpResponse:
+    """Ends every other session of hers that allauth.usersessions knows of, and keeps this
+    one; the adapter puts it in the audit trail."""
+    others = UserSession.objects.filter(user=request.user).exclude(
+        session_key=request.session.session_key
+    )
+    get_usersessions_adapter().end_sessions(others)
+    messages.success(request, SIGNED_OUT_ELSEWHERE)
+    return redirect("my_account:activity")
 
 
 def _what_helpers_did(request: PortalRequest) -> list[dict]:
@@ -247,7 +292,7 @@ def download_fhir(request: PortalRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def delete(request: PortalRequest) -> HttpResponse:
-    form = DeleteAccountForm(request.POST or None, user=request.user)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         user = request.user
         with transaction.atomic():

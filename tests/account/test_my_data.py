@@ -203,8 +203,8 @@ def test_the_activity_page_lists_recent_sign_ins_to_this_account_only(client, al
         "/accounts/login/", {"login": "alice@example.org", "password": "alice-password-123"}
     )
     html = client.get("/account/activity/").content.decode()
-    assert html.count("Signed in") == 1
-    assert "Sign-in attempt with a wrong password" in html
+    assert html.count("Signed in from") == 1
+    assert "Wrong password entered from" in html
     assert "127.0.0.1" in html
     assert html.count("<tr>") == 3  # header, her sign-in, her failed attempt
 

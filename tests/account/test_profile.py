@@ -109,8 +109,8 @@ BAD = [
     ({"date_of_birth": _tomorrow}, "date_of_birth", "Your date of birth cannot be in the future."),
     ({"date_of_birth": "2999-01-01"}, "date_of_birth", "cannot be in the future."),
     ({"date_of_birth": "1899-12-31"}, "date_of_birth", "Enter a date of birth in 1900 or later."),
-    ({"date_of_birth": "1970-02-31"}, "date_of_birth", "Enter a valid date."),
-    ({"date_of_birth": "yesterday"}, "date_of_birth", "Enter a valid date."),
+    ({"date_of_birth": "1970-02-31"}, "date_of_birth", "Enter your date of birth as a date"),
+    ({"date_of_birth": "yesterday"}, "date_of_birth", "Enter your date of birth as a date"),
     (
         {"nhs_number": "9434765918"},
         "nhs_number",
