@@ -235,6 +235,9 @@ class Server:
                 "5",
                 "--backlog",
                 "256",
+                # gunicorn 27's control socket has one fixed path per user: a second
+                # instance (load_test --servers 2, run.py --compare) would clash with it.
+                "--no-control-socket",
             ],
             cwd=self.root,
             env=self.env,
