@@ -49,18 +49,8 @@ class SectionQuerySet(models.QuerySet):
         """Sections of published articles: the only ones a patient may be shown."""
         return self.filter(article__published=True)
 
-    def outline(self, article: Article) -> list["Section"]:
-        """The article's sections in order, with only what a list of links needs (no bodies),
-        each knowing its article so that its URL costs no query."""
-        sections = list(
-            self.filter(article=article).only("article", "order", "level", "title", "slug")
-        )
-        for section in sections:
-            section.article = article
-        return sections
 
-
-# What a section page and the diary's "Learn more" show at most as the page's description.
+# The most a section page's meta description holds.
 DESCRIPTION_LENGTH = 160
 
 
@@ -132,7 +122,7 @@ class Section(models.Model):
         return self.level == self.Level.SUBSECTION
 
     def place_in(self, outline: list["Section"]) -> "Place":
-        """Where this section sits in its article's `outline` (Section.objects.outline)."""
+        """Where this section sits among its article's sections, `outline`, in order."""
         index = next(i for i, other in enumerate(outline) if other.pk == self.pk)
         part = None
         if self.is_subsection:

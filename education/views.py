@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -43,20 +43,32 @@ INLINE_HEADING_LEVEL = 5
 @require_GET
 @vary_on_headers("HX-Request")
 def section_detail(request: HttpRequest, slug: str, section_slug: str) -> HttpResponse:
-    section = get_object_or_404(
-        Section.objects.published().select_related("article").defer("body"),
-        article__slug=slug,
-        slug=section_slug,
+    sections = (
+        Section.objects.published()
+        .filter(article__slug=slug)
+        .select_related("article")
+        .defer("body")  # pages show the HTML stored at save time
     )
-    context = {"article": section.article, "section": section}
+    if is_partial(request):
+        section = get_object_or_404(sections, slug=section_slug)
+        context = {"inline": True, "heading_level": INLINE_HEADING_LEVEL}
+        template = "education/section_detail.html#section"
+    else:
+        # The page links to its neighbours: the article's sections in the one query.
+        outline = list(sections)
+        section = next((s for s in outline if s.slug == section_slug), None)
+        if section is None:
+            raise Http404("No such section.")
+        context = {
+            "inline": False,
+            "heading_level": PAGE_HEADING_LEVEL,
+            "place": section.place_in(outline),
+        }
+        template = "education/section_detail.html"
+    context.update(article=section.article, section=section)
     if request.user.is_authenticated:
         context.update(_links_for_patients(section))
-    if is_partial(request):
-        context.update(inline=True, heading_level=INLINE_HEADING_LEVEL)
-        return render(request, "education/section_detail.html#section", context)
-    context.update(inline=False, heading_level=PAGE_HEADING_LEVEL)
-    context["place"] = section.place_in(Section.objects.outline(section.article))
-    return render(request, "education/section_detail.html", context)
+    return render(request, template, context)
 
 
 def _links_for_patients(section: Section) -> dict[str, str]:
