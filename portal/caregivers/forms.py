@@ -6,6 +6,14 @@ from django.utils import timezone
 
 from portal.models import CaregiverGrant
 
+ACCESS_MESSAGES = {
+    "access": {
+        "required": "Choose what they may do.",
+        "invalid_choice": "Choose what they may do from the list.",
+    },
+    "ends_on": {"invalid": "Enter the day access ends as a real date, for example 31/12/2026."},
+}
+
 
 class _EndDateMixin:
     def clean_ends_on(self):
@@ -31,6 +39,19 @@ class InviteForm(_EndDateMixin, forms.ModelForm):
         widgets = {
             "access": forms.RadioSelect,
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        error_messages = {
+            "email": {
+                "required": "Enter the email address of the person who will help.",
+                "invalid": "Enter their email address in the right form, like name@example.com.",
+                "max_length": "Their email address must be 254 characters or fewer.",
+            },
+            "patient_name": {
+                "required": "Enter your name as they know you.",
+                "max_length": f"Your name must be {CaregiverGrant.NAME_MAX_LENGTH} characters or "
+                "fewer.",
+            },
+            **ACCESS_MESSAGES,
         }
 
     def __init__(self, *args, patient, **kwargs):
@@ -69,3 +90,4 @@ class ChangeAccessForm(_EndDateMixin, forms.ModelForm):
         fields = ["access", "ends_on"]
         labels = {"access": "What they may do"}
         widgets = InviteForm.Meta.widgets
+        error_messages = ACCESS_MESSAGES

@@ -20,6 +20,9 @@ class CloseAlertForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         validators=[reject_markup],
+        error_messages={
+            "max_length": f"Write the reply in at most {Alert.REPLY_MAX_LENGTH} characters."
+        },
     )
 
     def __init__(self, *args, **kwargs):

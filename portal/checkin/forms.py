@@ -17,8 +17,9 @@ class AnswerForm(forms.Form):
     (the clinic changed the questions, or an old page was posted)."""
 
     answer = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, empty_value=None)
-    symptom = forms.CharField(widget=forms.HiddenInput)
-    attribute = forms.CharField(widget=forms.HiddenInput)
+    # Not required: a missing one is the CHANGED_MESSAGE of clean(), not "This field is required."
+    symptom = forms.CharField(widget=forms.HiddenInput, required=False)
+    attribute = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, question: Question, *args, **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -56,6 +57,10 @@ class AnythingElseForm(forms.Form):
         max_length=CheckIn.OWN_WORDS_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "true"}),
+        error_messages={
+            "max_length": f"Your own words must be {CheckIn.OWN_WORDS_MAX_LENGTH} characters "
+            "or fewer."
+        },
     )
     severity = forms.TypedChoiceField(
         label=f"If you wrote something: {SEVERITY_AT_WORST}",

@@ -1,7 +1,12 @@
 from django import forms
 
 from education.models import Section
-from portal.models import DiaryEntry, Question
+from portal.models import ANSWER_MAX_LENGTH, DiaryEntry, Question
+
+QUESTION_MESSAGES = {
+    "required": "Enter your question.",
+    "max_length": "Your question must be 1,000 characters or fewer.",
+}
 
 
 class QuestionForm(forms.ModelForm):
@@ -18,6 +23,7 @@ class QuestionForm(forms.ModelForm):
             "section": forms.HiddenInput,
         }
         error_messages = {
+            "text": QUESTION_MESSAGES,
             "entry": {"invalid_choice": "That diary entry could not be found."},
             "section": {"invalid_choice": "That article section could not be found."},
         }
@@ -43,6 +49,12 @@ class QuestionEditForm(forms.ModelForm):
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3}),
             "answer": forms.Textarea(attrs={"rows": 5}),
+        }
+        error_messages = {
+            "text": QUESTION_MESSAGES,
+            "answer": {
+                "max_length": f"The answer must be {ANSWER_MAX_LENGTH:,} characters or fewer."
+            },
         }
 
     def __init__(self, *args, **kwargs):

@@ -41,7 +41,10 @@ class SummaryForm(forms.Form):
     # "not chosen yet" (which shows every section).
     chosen = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    error_messages = {"invalid": "Enter a real date, for example 2026-10-31."}
+    error_messages = {
+        "start": "Enter a real date for the first day, for example 2026-10-31.",
+        "end": "Enter a real date for the last day, for example 2026-10-31.",
+    }
 
     def __init__(self, *args, appointments: list[tuple[str, str]] | None = None, **kwargs):
         """`appointments`: the patient's own, as choices (the summary's header); None where
@@ -55,7 +58,7 @@ class SummaryForm(forms.Form):
             field.error_messages["invalid_choice"] = "Choose one of your appointments."
         for name in ("start", "end"):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-            self.fields[name].error_messages["invalid"] = self.error_messages["invalid"]
+            self.fields[name].error_messages["invalid"] = self.error_messages[name]
 
     def clean(self):
         data = super().clean()

@@ -1,5 +1,6 @@
 """Appointments: list, add, edit, delete with confirmation; only ever the patient's own."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,11 @@ from django.utils import timezone
 
 from portal.models import Appointment, AuditEvent
 from tests.conftest import local
+
+REAL_DATE = (
+    "Enter the date and time of the appointment as a real date and time, for example "
+    "14/12/2026, 10:30."
+)
 
 
 @pytest.fixture
@@ -70,19 +76,66 @@ def test_patient_adds_an_appointment(alice_client, alice, headers):
 @pytest.mark.parametrize(
     ("starts_at", "message"),
     [
-        ("", "This field is required."),
-        ("tomorrow", "Enter a valid date/time."),
-        ("1850-01-01T10:00", "Enter a date between 2000 and 2100."),
-        ("9" * 5000, "Enter a valid date/time."),
+        ("", "Enter the date and time of the appointment."),
+        ("tomorrow", REAL_DATE),
+        ("1850-01-01T10:00", "The date of the appointment must be between 2000 and 2100."),
+        ("9" * 5000, REAL_DATE),
     ],
 )
 def test_a_bad_date_is_an_inline_error_and_saves_nothing(alice_client, starts_at, message):
     response = alice_client.post("/appointments/new/", {"starts_at": starts_at})
     assert response.status_code == 400
     html = response.content.decode()
-    assert message in html
-    assert 'aria-invalid="true"' in html
+    _assert_error_next_to_the_field(html, "starts_at", message)
     assert Appointment.objects.count() == 0
+
+
+def _assert_error_next_to_the_field(html: str, field: str, message: str) -> None:
+    """The error beside its field (tied to it by aria-describedby) and in the summary, as a
+    link to the field; and that nothing was saved."""
+    assert f'<ul class="errorlist" id="id_{field}_error"><li>{message}</li></ul>' in html
+    assert re.search(rf'id="id_{field}"[^>]*aria-describedby="[^"]*id_{field}_error', html) or (
+        re.search(rf'aria-describedby="[^"]*id_{field}_error[^"]*"[^>]*id="id_{field}"', html)
+    )
+    assert 'aria-invalid="true"' in html
+    assert '<h2 class="error-summary-title" id="form-errors-title">There is a problem</h2>' in html
+    assert f'<a href="#id_{field}">' in html
+    assert "Nothing has been saved yet." in html
+    assert "This field is required." not in html
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("with_whom", "Who it is with must be 200 characters or fewer."),
+        ("location", "Where it is must be 200 characters or fewer."),
+        ("purpose", "What it is for must be 200 characters or fewer."),
+    ],
+)
+def test_each_field_says_what_is_wrong_with_it(alice_client, field, message):
+    data = {"starts_at": "2026-12-14T10:30", field: "x" * 201}
+    response = alice_client.post("/appointments/new/", data)
+    assert response.status_code == 400
+    _assert_error_next_to_the_field(response.content.decode(), field, message)
+    assert Appointment.objects.count() == 0
+
+
+def test_notes_too_long_say_so(alice_client):
+    data = {"starts_at": "2026-12-14T10:30", "notes": "x" * 2001}
+    response = alice_client.post("/appointments/new/", data)
+    message = "Your notes must be 2,000 characters or fewer."
+    _assert_error_next_to_the_field(response.content.decode(), "notes", message)
+
+
+def test_a_bad_edit_says_what_to_enter_and_changes_nothing(alice_client, alices_appointment):
+    response = alice_client.post(f"/appointments/{alices_appointment.pk}/edit/", {"starts_at": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    _assert_error_next_to_the_field(
+        html, "starts_at", "Enter the date and time of the appointment."
+    )
+    alices_appointment.refresh_from_db()
+    assert alices_appointment.with_whom == "Dr Okafor"
 
 
 def test_free_text_is_escaped(alice_client, alice):

@@ -239,35 +239,55 @@ def test_the_longest_name_and_the_line_limits_fit(alice_client):
     assert sorted(Treatment.objects.values_list("line", flat=True)) == [1, 20]
 
 
+STARTED_REAL = "Enter the date you started it as a real date, for example 3/2/2026."
+STARTED_RANGE = "The date you started it must be between 1900 and 2100."
+STOP_BEFORE_START = "The date you stopped it must be on or after the date you started it."
+LINE = "Enter the line of treatment as a whole number from 1 to 20, or leave it empty."
 BAD = [
-    ({"name": ""}, "name", "This field is required."),
-    ({"name": "   "}, "name", "This field is required."),
-    ({"name": "n" * 201}, "name", "Ensure this value has at most 200 characters"),
+    ({"name": ""}, "name", "Enter the name of the drug or regimen."),
+    ({"name": "   "}, "name", "Enter the name of the drug or regimen."),
+    (
+        {"name": "n" * 201},
+        "name",
+        "The name of the drug or regimen must be 200 characters or fewer.",
+    ),
     ({"name": "nul \x00"}, "name", "Null characters are not allowed."),
-    ({"kind": "miracle"}, "kind", "Select a valid choice."),
-    ({"kind": ""}, "kind", "This field is required."),
-    ({"started_on": ""}, "started_on", "This field is required."),
-    ({"started_on": "2026-02-30"}, "started_on", "Enter a valid date."),
-    ({"started_on": "1899-12-31"}, "started_on", "Enter a date between 1900 and 2100."),
-    ({"started_on": "2101-01-01"}, "started_on", "Enter a date between 1900 and 2100."),
-    ({"stopped_on": "2101-01-01"}, "stopped_on", "Enter a date between 1900 and 2100."),
-    ({"stopped_on": "2026-02-02"}, "stopped_on", "The stop date cannot be before the start date."),
-    ({"stopped_on": "02/02/2026"}, "stopped_on", "The stop date cannot be before the start date."),
-    ({"line": "0"}, "line", "Ensure this value is greater than or equal to 1."),
-    ({"line": "21"}, "line", "Ensure this value is less than or equal to 20."),
-    ({"line": "-1"}, "line", "Ensure this value is greater than or equal to 1."),
-    ({"line": "second"}, "line", "Enter a whole number."),
-    ({"line": "9" * 30}, "line", "Ensure this value is less than or equal to 20."),
+    ({"kind": "miracle"}, "kind", "Choose what kind of treatment it is from the list."),
+    ({"kind": ""}, "kind", "Choose what kind of treatment it is."),
+    ({"started_on": ""}, "started_on", "Enter the date you started it."),
+    ({"started_on": "2026-02-30"}, "started_on", STARTED_REAL),
+    ({"started_on": "1899-12-31"}, "started_on", STARTED_RANGE),
+    ({"started_on": "2101-01-01"}, "started_on", STARTED_RANGE),
+    (
+        {"stopped_on": "2101-01-01"},
+        "stopped_on",
+        "The date you stopped it must be between 1900 and 2100.",
+    ),
+    (
+        {"stopped_on": "31/02/2026"},
+        "stopped_on",
+        "Enter the date you stopped it as a real date, for example 3/2/2026.",
+    ),
+    ({"stopped_on": "2026-02-02"}, "stopped_on", STOP_BEFORE_START),
+    ({"stopped_on": "02/02/2026"}, "stopped_on", STOP_BEFORE_START),
+    ({"line": "0"}, "line", LINE),
+    ({"line": "21"}, "line", LINE),
+    ({"line": "-1"}, "line", LINE),
+    ({"line": "second"}, "line", LINE),
+    ({"line": "9" * 30}, "line", LINE),
 ]
 
 
 def _assert_field_error(response, field: str, message: str) -> None:
     assert response.status_code == 400
     html = response.content.decode()
-    assert message in html
-    assert f'<ul class="errorlist" id="id_{field}_error">' in html
+    assert f'<ul class="errorlist" id="id_{field}_error"><li>{message}</li></ul>' in html
     anchor = f"id_{field}_0" if field == "kind" else f"id_{field}"
-    assert f'href="#{anchor}"' in html  # the error summary links to the field
+    assert f'href="#{anchor}"' in html  # the error summary links to the field (a group's first)
+    assert "There is a problem</h2>" in html
+    assert "This field is required." not in html
+    if field == "kind":  # the radios' fieldset is described by the error
+        assert 'aria-describedby="id_kind_error"' in html
 
 
 @pytest.mark.parametrize(("data", "field", "message"), BAD)
