@@ -75,17 +75,27 @@ def test_adding_a_question_with_htmx_returns_the_panel_and_announces_it(alice_cl
     assert html.lstrip().startswith('<div id="question-panel">')
     assert "<html" not in html
     assert "Is this normal?" in html
-    status = '<p id="question-status" class="visually-hidden" role="status" hx-swap-oob="true">'
-    assert status + "Added.</p>" in html
+    # The live region already in the page gets the words (its content, not a new element).
+    status = (
+        '<p id="question-status" class="visually-hidden" role="status" hx-swap-oob="innerHTML">'
+    )
+    assert status + "Question added.</p>" in html
+    # The button keeps its id, so htmx gives it back the focus after the swap.
+    assert 'id="question-add"' in html
     assert "HX-Request" in response["Vary"]
+
+
+def test_the_page_has_the_empty_live_region_before_any_swap(alice_client):
+    html = alice_client.get("/questions/").content.decode()
+    assert '<p id="question-status" class="visually-hidden" role="status"></p>' in html
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("", "This field is required."),
-        ("   ", "This field is required."),
-        ("x" * 1001, "Ensure this value has at most 1000 characters"),
+        ("", "Enter your question."),
+        ("   ", "Enter your question."),
+        ("x" * 1001, "Your question must be 1,000 characters or fewer."),
         ("nul \x00 byte", "Null characters are not allowed."),
     ],
 )
@@ -96,9 +106,24 @@ def test_a_bad_question_is_an_inline_error_and_saves_nothing(
     response = alice_client.post("/questions/new/", {"text": text}, headers=headers)
     assert response.status_code == status
     html = response.content.decode()
-    assert message in html
+    assert f'<ul class="errorlist" id="id_text_error"><li>{message}</li></ul>' in html
+    assert 'aria-describedby="id_text_helptext id_text_error"' in html
     assert 'aria-invalid="true"' in html
+    assert "There is a problem</h2>" in html
+    assert f'<a href="#id_text">Your question: {message}</a>' in html
+    assert "This field is required." not in html
     assert Question.objects.count() == 0
+
+
+def test_an_edit_without_the_question_says_to_enter_it(alice_client, alices_question):
+    url = f"/questions/{alices_question.pk}/edit/"
+    response = alice_client.post(url, {"text": " ", "answer": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<ul class="errorlist" id="id_text_error"><li>Enter your question.</li></ul>' in html
+    assert '<a href="#id_text">Your question: Enter your question.</a>' in html
+    alices_question.refresh_from_db()
+    assert alices_question.text == "Can I travel?"
 
 
 def test_question_text_is_shown_as_text(alice_client, alice):
@@ -203,7 +228,7 @@ def test_ticking_asked_with_htmx_returns_the_row_and_announces_it(alice_client, 
         f'<li class="record record-done" id="question-{alices_question.pk}">'
     )
     assert "Mark as not asked" in html
-    assert 'hx-swap-oob="true">Marked as asked.</p>' in html
+    assert 'hx-swap-oob="innerHTML">Marked as asked.</p>' in html
     response = alice_client.post(url, {"asked": "false"}, headers=HX)
     alices_question.refresh_from_db()
     assert alices_question.asked is False
@@ -318,7 +343,7 @@ def test_an_asked_question_without_an_answer_offers_to_write_it_down(alice_clien
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        ("x" * 2001, "Ensure this value has at most 2000 characters"),
+        ("x" * 2001, "The answer must be 2,000 characters or fewer."),
         ("nul \x00 byte", "Null characters are not allowed."),
     ],
 )
