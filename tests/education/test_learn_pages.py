@@ -331,6 +331,12 @@ def test_each_page_has_its_own_description(client, article, base_with_descriptio
     assert bone != _description(client, f"{ARTICLE}symptoms-of-lung-metastases/")
 
 
+def test_the_layout_shows_the_sections_description_once(client, article):
+    bone = article.sections.get(slug="symptoms-of-bone-metastases")
+    html = client.get(BONE).content.decode()
+    assert re.findall(r'<meta name="description" content="([^"]*)">', html) == [bone.description]
+
+
 def test_a_description_is_plain_text(article):
     section = article.sections.get(slug="overview")
     section.body = 'A & B <b>bold</b> [link](https://example.org) "quoted"'
