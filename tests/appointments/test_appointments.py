@@ -259,3 +259,11 @@ def test_adding_editing_and_deleting_are_in_the_audit_trail(alice_client, alice)
         for action in ("create", "edit", "delete")
     ]
     assert all("Lee" not in str(vars(e)) for e in events)
+
+
+def test_the_delete_confirmation_is_a_danger_button_and_a_way_back(
+    alice_client, alices_appointment
+):
+    html = alice_client.get(f"/appointments/{alices_appointment.pk}/delete/").content.decode()
+    assert '<button type="submit" class="button button-danger">Yes, delete it</button>' in html
+    assert '<a href="/appointments/">No, keep it</a>' in html

@@ -51,6 +51,45 @@ def test_the_invite_form_refuses_her_own_email_and_a_past_end_date(alice_client)
     assert not CaregiverGrant.objects.exists() and not mail.outbox
 
 
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"email": ""}, "email", "Enter the email address of the person who will help."),
+        (
+            {"email": "dana at example"},
+            "email",
+            "Enter their email address in the right form, like name@example.com.",
+        ),
+        ({"patient_name": " "}, "patient_name", "Enter your name as they know you."),
+        ({"patient_name": "n" * 101}, "patient_name", "Your name must be 100 characters or fewer."),
+        ({"access": ""}, "access", "Choose what they may do."),
+        ({"access": "everything"}, "access", "Choose what they may do from the list."),
+        (
+            {"ends_on": "2026-02-30"},
+            "ends_on",
+            "Enter the day access ends as a real date, for example 31/12/2026.",
+        ),
+    ],
+)
+def test_each_invitation_field_says_what_to_enter(alice_client, fields, field, message):
+    response = invite(alice_client, **fields)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'<ul class="errorlist" id="id_{field}_error"><li>{message}</li></ul>' in html
+    anchor = f"id_{field}_0" if field == "access" else f"id_{field}"
+    assert f'<a href="#{anchor}">' in html
+    assert "This field is required." not in html
+    assert not CaregiverGrant.objects.exists() and not mail.outbox
+
+
+def test_changing_access_without_a_choice_says_what_to_choose(alice_client, logs_for_alice):
+    response = alice_client.post(f"/caregivers/{logs_for_alice.pk}/edit/", {"access": ""})
+    assert response.status_code == 400
+    assert "Choose what they may do." in response.content.decode()
+    logs_for_alice.refresh_from_db()
+    assert logs_for_alice.access == "log"
+
+
 def test_accepting_asks_to_sign_in_first_and_comes_back(client, alice):
     grant = make_grant(alice, None)
     response = client.get(f"/caregivers/accept/{grant.token}/")

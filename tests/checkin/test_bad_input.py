@@ -171,3 +171,49 @@ def test_a_caregiver_with_view_access_cannot_check_in(client, alice, check_in_se
     response = client.post("/check-in/")
     assert response.status_code == 403
     assert not CheckIn.objects.exists()
+
+
+@pytest.mark.parametrize("missing", ["symptom", "attribute"])
+def test_a_post_without_the_question_it_answers_says_so_once(
+    alice_client, alice, check_in_set, missing
+):
+    check_in = open_check_in(alice)
+    data = {"answer": "1", "symptom": term("Fatigue").pk, "attribute": "severity"}
+    del data[missing]
+    response = alice_client.post(f"/check-in/{check_in.pk}/questions/1/", data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count("This question has changed since the page was shown.") == 1
+    assert "This field is required." not in html
+    assert unchanged(check_in)["answers"] == {}
+
+
+@pytest.mark.parametrize(("headers", "status"), [({}, 400), (HX, 200)])
+def test_no_answer_is_a_specific_error_that_takes_the_focus(
+    alice_client, alice, check_in_set, headers, status
+):
+    check_in = open_check_in(alice)
+    response = answer(alice_client, check_in, 1, "", headers=headers)
+    assert response.status_code == status
+    html = response.content.decode()
+    message = "Choose an answer, from None to Very severe."
+    assert f'<ul class="errorlist" id="id_answer_error"><li>{message}</li></ul>' in html
+    assert '<a href="#id_answer_0">In the last 7 days, what was the SEVERITY' in html
+    assert "There is a problem</h2>" in html
+    assert 'aria-describedby="id_answer_error"' in html
+    # The error summary takes the focus (static/js/portal.js), not the question's legend.
+    assert 'id="check-in-question" tabindex="-1">' in html
+    assert "autofocus" not in html
+
+
+def test_own_words_too_long_say_how_long_they_may_be(alice_client, alice, check_in_set):
+    check_in = open_check_in(alice)
+    response = alice_client.post(
+        f"/check-in/{check_in.pk}/anything-else/", {"own_words": "x" * 201, "severity": "1"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    message = "Your own words must be 200 characters or fewer."
+    assert f'<ul class="errorlist" id="id_own_words_error"><li>{message}</li></ul>' in html
+    assert '<h3 class="error-summary-title" id="form-errors-title">There is a problem</h3>' in html
+    assert unchanged(check_in)["own_words"] == ""
