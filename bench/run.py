@@ -235,15 +235,20 @@ def measure(session, page: Page, base: str, args) -> dict:
 def prepare_side(side: Side, args, end: date) -> float:
     began = time.monotonic()
     side.env = harness.base_env(side.database, secrets.token_urlsafe(50))
-    harness.prepare(
-        side.env,
-        patients=args.patients,
-        years=args.years,
-        seed=args.seed,
-        entries=args.entries,
-        end=end,
-        root=side.root,
-    )
+    try:
+        harness.prepare(
+            side.env,
+            patients=args.patients,
+            years=args.years,
+            seed=args.seed,
+            entries=args.entries,
+            end=end,
+            root=side.root,
+        )
+    except RuntimeError as error:
+        # E.g. a commit that does not run on its own (a view committed before the settings
+        # it needs): say which side, not a thread pool's traceback.
+        raise SystemExit(f"{side.label} could not be set up: {error}") from None
     side.costs = page_costs(side, args, end)
     return time.monotonic() - began
 
@@ -572,8 +577,12 @@ def main() -> None:
             side.server = harness.Server(
                 side.env, workers=args.workers, log_path=side.log_path, root=side.root
             )
-            stack.enter_context(harness.running(side.server))
-            side.session = harness.sign_in(side.server.base, "heavy")
+            try:
+                stack.enter_context(harness.running(side.server))
+                side.session = harness.sign_in(side.server.base, "heavy")
+            except RuntimeError as error:
+                log = side.log_path.read_text(errors="replace")[-2000:]
+                raise SystemExit(f"{side.label} did not serve: {error}\n{log}") from None
             if side.session.fetch_csrf_token(harness.DIARY_URL).status == 404:
                 side.session.fetch_csrf_token("/")
         run_pages(sides, args)
