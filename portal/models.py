@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -127,6 +129,42 @@ class DiaryEntryQuerySet(PatientOwnedQuerySet):
             .annotate(times=models.Count("pk"))
             .order_by("-times", "symptom__name")
         )
+
+    # Bulk writes keep the day rollups (DiaryDay) in step, in the same transaction: the rows
+    # they touch are read before and after, and those patients' affected days recomputed.
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(savepoint=False):
+            DiaryDay.objects.lock_patients({obj.patient_id for obj in objs})
+            created = super().bulk_create(objs, *args, **kwargs)
+            DiaryDay.objects.refresh([DiaryDay.touched_by(obj) for obj in objs])
+        return created
+
+    def update(self, **kwargs):
+        if ROLLUP_FIELDS.isdisjoint(kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(savepoint=False):
+            before = list(self.values_list("pk", *TOUCH_FIELDS))
+            DiaryDay.objects.lock_patients({row[1] for row in before})
+            changed = super().update(**kwargs)
+            after = DiaryEntry.objects.filter(pk__in=[row[0] for row in before])
+            DiaryDay.objects.refresh(
+                [*(row[1:] for row in before), *after.values_list(*TOUCH_FIELDS)]
+            )
+        return changed
+
+    update.alters_data = True
+
+    def delete(self):
+        with transaction.atomic(savepoint=False):
+            before = list(self.values_list(*TOUCH_FIELDS))
+            DiaryDay.objects.lock_patients({row[0] for row in before})
+            deleted = super().delete()
+            DiaryDay.objects.refresh(before)
+        return deleted
+
+    delete.alters_data = True
+    delete.queryset_only = True
 
     def create_once(
         self, entry: "DiaryEntry", *, on_create: Callable[["DiaryEntry"], object]
@@ -257,6 +295,24 @@ class DiaryEntry(models.Model):
                 fields=["patient", "symptom", "occurred_at", "severity"],
                 name="entry_patient_symptom_time",
             ),
+            # The summary reads the day rollups (DiaryDay) and, from the entries, only these:
+            # its newest notes, its red flags and who else entered any, each by an index of
+            # just those entries, so a long diary without them costs nothing more.
+            models.Index(
+                fields=["patient", "-occurred_at", "-id"],
+                condition=~models.Q(note=""),
+                name="entry_patient_note_time",
+            ),
+            models.Index(
+                fields=["patient", "occurred_at"],
+                condition=models.Q(red_flag__isnull=False),
+                name="entry_patient_red_flag_time",
+            ),
+            models.Index(
+                fields=["patient", "occurred_at"],
+                condition=models.Q(entered_by__isnull=False),
+                name="entry_patient_entered_by_time",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -308,12 +364,32 @@ class DiaryEntry(models.Model):
         return f"Diary entry {self.pk}"
 
     def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        rollup = update_fields is None or not ROLLUP_FIELDS.isdisjoint(update_fields)
+        # One transaction for the entry and its day rollups (DiaryDay): the old day and
+        # symptom (an edit can move it across midnight or to another symptom) and the new.
+        with transaction.atomic(savepoint=False):
+            if rollup:
+                DiaryDay.objects.lock_patients({self.patient_id})
+                before = []
+                if not self._state.adding and self.pk is not None:
+                    before = list(DiaryEntry.objects.filter(pk=self.pk).values_list(*TOUCH_FIELDS))
+            super().save(*args, **kwargs)
+            if rollup:
+                DiaryDay.objects.refresh([*before, DiaryDay.touched_by(self)])
         if self.red_flag_id or self.rose:
             self.raise_alert()
 
     def get_absolute_url(self) -> str:
         return reverse("diary:entry_detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(savepoint=False):
+            DiaryDay.objects.lock_patients({self.patient_id})
+            before = list(DiaryEntry.objects.filter(pk=self.pk).values_list(*TOUCH_FIELDS))
+            deleted = super().delete(*args, **kwargs)
+            DiaryDay.objects.refresh(before)
+        return deleted
 
     @property
     def label(self) -> str:
@@ -519,6 +595,387 @@ class DiaryEntry(models.Model):
         self.red_flag = notice.red_flags[0] if notice and notice.red_flags else None
         self.rose = bool(notice and notice.rose)
         return notice
+
+
+# The entry fields the day rollups (DiaryDay) read: a save or update that changes none of
+# them (an entry's alert, its notice level) leaves the rollups alone.
+ROLLUP_FIELDS = frozenset(
+    {
+        *("patient", "patient_id", "symptom", "symptom_id", "own_words", "occurred_at"),
+        *pro_ctcae.Attribute.values,
+        *("temperature_c", "times_in_24h", "note", "entered_by", "entered_by_id"),
+    }
+)
+# What places an entry in the rollups: whose, which symptom (or words), and when.
+TOUCH_FIELDS = ("patient_id", "symptom_id", "own_words", "occurred_at")
+# The attributes and numbers a day keeps the highest of, and its latest entry's.
+DAY_ANSWERS = (*pro_ctcae.Attribute.values, "temperature_c", "times_in_24h")
+# More separate stretches of days than this in one write, and the patient's rollups are
+# rebuilt whole (one query each way) rather than stretch by stretch.
+_MAX_SPANS = 20
+
+
+@dataclass
+class _Facts:
+    """What the rollups need of one entry (read with values_list, no model instances)."""
+
+    pk: int
+    patient_id: int
+    symptom_id: int | None
+    own_words: str
+    occurred_at: datetime
+    severity: int | None
+    frequency: int | None
+    interference: int | None
+    amount: int | None
+    presence: bool | None
+    temperature_c: object
+    times_in_24h: int | None
+    entered_by_id: int | None
+    has_note: bool
+    # The lowest severity of the same complaint in the RISE_WINDOW before (not at the same
+    # instant): the summary's rise rule.
+    lowest_before: int | None = None
+
+    @property
+    def key(self) -> tuple[int, int | None, str]:
+        return (
+            self.patient_id,
+            self.symptom_id,
+            DiaryDay.words_key_of(self.symptom_id, self.own_words),
+        )
+
+    @property
+    def is_severe(self) -> bool:
+        return self.severity is not None and self.severity >= Severity.SEVERE
+
+    @property
+    def rose(self) -> bool:
+        levels = DiaryEntry.RISE_LEVELS
+        return (
+            self.severity is not None
+            and self.severity >= levels
+            and self.lowest_before is not None
+            and self.lowest_before <= self.severity - levels
+        )
+
+
+_FACT_FIELDS = [name for name in _Facts.__dataclass_fields__ if name != "lowest_before"]
+
+
+def _local_day(moment: datetime) -> date:
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def _local_midnight(day: date) -> datetime:
+    """In UTC, so that a week before it is 168 hours before, across a clock change too
+    (arithmetic on a datetime in a zone with daylight saving is on the wall clock)."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone()).astimezone(UTC)
+
+
+def _day_row(facts: list[_Facts], day: date) -> "DiaryDay":
+    """The rollup of one patient's entries of one complaint on one local day."""
+    first = facts[0]
+    latest = max(facts, key=lambda fact: (fact.occurred_at, fact.pk))
+    row = DiaryDay(
+        patient_id=first.patient_id,
+        symptom_id=first.symptom_id,
+        words_key=DiaryDay.words_key_of(first.symptom_id, first.own_words),
+        day=day,
+        own_words=max(fact.own_words for fact in facts),
+        entries=len(facts),
+        entered_by_others=sum(fact.entered_by_id is not None for fact in facts),
+        notes=sum(fact.has_note for fact in facts),
+        first_at=min(fact.occurred_at for fact in facts),
+        last_at=max(fact.occurred_at for fact in facts),
+    )
+    for name in DAY_ANSWERS:
+        values = [getattr(fact, name) for fact in facts if getattr(fact, name) is not None]
+        setattr(row, f"max_{name}", max(values) if values else None)
+        setattr(row, f"latest_{name}", getattr(latest, name))
+    rated = [fact.severity for fact in facts if fact.severity is not None]
+    row.severity_sum, row.severity_count = sum(rated), len(rated)
+    severe = [fact for fact in facts if fact.is_severe]
+    row.severe_entries = len(severe)
+    row.last_severe_at = max((fact.occurred_at for fact in severe), default=None)
+    rises = [fact for fact in facts if fact.rose]
+    row.rises = len(rises)
+    row.rise_from = min((fact.lowest_before for fact in rises), default=None)
+    row.rise_to = max((fact.severity for fact in rises), default=None)
+    row.last_rise_at = max((fact.occurred_at for fact in rises), default=None)
+    return row
+
+
+def _day_rows(facts: list[_Facts], wanted) -> list["DiaryDay"]:
+    """The rows of the days `wanted(key, day)` accepts, from the entries read (which reach
+    RISE_WINDOW further back, for the rise rule)."""
+    by_key: dict[tuple, list[_Facts]] = {}
+    for fact in sorted(facts, key=lambda fact: (fact.occurred_at, fact.pk)):
+        by_key.setdefault(fact.key, []).append(fact)
+    rows = []
+    for key, entries in by_key.items():
+        start = 0
+        by_day: dict[date, list[_Facts]] = {}
+        for index, fact in enumerate(entries):
+            while entries[start].occurred_at < fact.occurred_at - DiaryEntry.RISE_WINDOW:
+                start += 1
+            fact.lowest_before = min(
+                (
+                    earlier.severity
+                    for earlier in entries[start:index]
+                    if earlier.severity is not None and earlier.occurred_at < fact.occurred_at
+                ),
+                default=None,
+            )
+            day = _local_day(fact.occurred_at)
+            if wanted(key, day):
+                by_day.setdefault(day, []).append(fact)
+        rows += [_day_row(day_facts, day) for day, day_facts in by_day.items()]
+    return rows
+
+
+def _merged(spans: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    merged: list[tuple[date, date]] = []
+    for low, high in sorted(spans):
+        if merged and low <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
+
+
+class DiaryDayQuerySet(PatientOwnedQuerySet):
+    def between(self, start: date, end: date):
+        return self.filter(day__gte=start, day__lte=end)
+
+    def lock_patients(self, patient_ids) -> None:
+        """Holds the patients' account rows until the transaction ends, so two writers of
+        one diary recompute her rollups one after the other, each seeing the other's
+        entries (PostgreSQL; SQLite's write transactions are serial already). One query."""
+        from django.contrib.auth import get_user_model
+
+        ids = sorted(pk for pk in patient_ids if pk is not None)
+        list(
+            get_user_model()
+            .objects.select_for_update(no_key=True)
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+    def _facts(self, condition: models.Q) -> list[_Facts]:
+        found = (
+            DiaryEntry.objects.filter(condition)
+            .order_by()
+            .annotate(
+                has_note=models.ExpressionWrapper(
+                    ~models.Q(note=""), output_field=models.BooleanField()
+                )
+            )
+            .values_list(*_FACT_FIELDS)
+        )
+        facts = [_Facts(*values) for values in found]
+        for fact in facts:  # in UTC, for exact arithmetic (see _local_midnight)
+            fact.occurred_at = fact.occurred_at.astimezone(UTC)
+        return facts
+
+    def refresh(self, touched) -> None:
+        """Recomputes the rows the entries `touched` ((patient id, symptom id, own words,
+        occurred at), before and after a write) count in: their local day, and the days of
+        the RISE_WINDOW after it, whose rise rule looks back at them. Three queries: the
+        entries (from RISE_WINDOW before the first day), a delete and an insert."""
+        spans: dict[tuple, list[tuple[date, date]]] = {}
+        for patient_id, symptom_id, own_words, occurred_at in touched:
+            key = (patient_id, symptom_id, DiaryDay.words_key_of(symptom_id, own_words))
+            occurred_at = occurred_at.astimezone(UTC)
+            low = _local_day(occurred_at)
+            high = _local_day(occurred_at + DiaryEntry.RISE_WINDOW)
+            spans.setdefault(key, []).append((low, high))
+        if not spans:
+            return
+        spans = {key: _merged(found) for key, found in spans.items()}
+        whole = {
+            patient_id
+            for patient_id in {key[0] for key in spans}
+            if sum(len(found) for key, found in spans.items() if key[0] == patient_id) > _MAX_SPANS
+        }
+        if whole:
+            self.rebuild(whole)
+            spans = {key: found for key, found in spans.items() if key[0] not in whole}
+            if not spans:
+                return
+        read, drop = models.Q(pk__in=[]), models.Q(pk__in=[])
+        for (patient_id, symptom_id, words_key), found in spans.items():
+            entries = models.Q(patient_id=patient_id, symptom_id=symptom_id)
+            rows = models.Q(patient_id=patient_id, symptom_id=symptom_id, words_key=words_key)
+            if symptom_id is None:
+                entries = models.Q(patient_id=patient_id, symptom__isnull=True)
+                rows = models.Q(patient_id=patient_id, symptom__isnull=True, words_key=words_key)
+            for low, high in found:
+                read |= entries & models.Q(
+                    occurred_at__gte=_local_midnight(low) - DiaryEntry.RISE_WINDOW,
+                    occurred_at__lt=_local_midnight(high + timedelta(days=1)),
+                )
+                drop |= rows & models.Q(day__gte=low, day__lte=high)
+
+        def wanted(key, day: date) -> bool:
+            return any(low <= day <= high for low, high in spans.get(key, ()))
+
+        fresh = _day_rows(self._facts(read), wanted)
+        DiaryDay.objects.filter(drop).delete()
+        if fresh:
+            DiaryDay.objects.bulk_create(fresh)
+
+    def rebuild(self, patient_ids=None) -> int:
+        """Recomputes every row of these patients (everyone's when None) from their entries:
+        after writes that bypass the ORM (make_demo_data) or a change of TIME_ZONE.
+        Idempotent. Returns the number of rows."""
+        if patient_ids is None:
+            patient_ids = DiaryEntry.objects.order_by().values_list("patient_id", flat=True)
+            patient_ids = set(patient_ids.distinct()) | set(
+                DiaryDay.objects.order_by().values_list("patient_id", flat=True).distinct()
+            )
+        patient_ids = sorted(patient_ids)
+        count = 0
+        for at in range(0, len(patient_ids), 100):
+            batch = patient_ids[at : at + 100]
+            with transaction.atomic(savepoint=False):
+                self.lock_patients(batch)
+                DiaryDay.objects.filter(patient_id__in=batch).delete()
+                rows = _day_rows(self._facts(models.Q(patient_id__in=batch)), lambda key, day: True)
+                DiaryDay.objects.bulk_create(rows, batch_size=1000)
+            count += len(rows)
+        return count
+
+
+class DiaryDay(models.Model):
+    """One patient's diary entries of one symptom (or one own-words phrase) on one local
+    day (TIME_ZONE), rolled up for the appointment summary, so that its cost follows the
+    days and symptoms of the range, not the entries. Kept in step by every write of
+    DiaryEntry (save, delete and the bulk queryset methods) in the same transaction;
+    `manage.py rebuild_diary_days` recomputes them all."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="diary_days"
+    )
+    symptom = models.ForeignKey(
+        Symptom, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # For entries without a symptom: her words, trimmed and in lower case; "" otherwise.
+    words_key = models.CharField(max_length=DiaryEntry.OWN_WORDS_MAX_LENGTH, blank=True)
+    day = models.DateField()
+    # The greatest of the day's own words as typed (what the summary names the row by).
+    own_words = models.CharField(max_length=DiaryEntry.OWN_WORDS_MAX_LENGTH, blank=True)
+    entries = models.PositiveIntegerField()
+    entered_by_others = models.PositiveIntegerField(default=0)
+    notes = models.PositiveIntegerField(default=0)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    # The highest answer of each attribute and the highest numbers taken ...
+    max_severity = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_frequency = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_interference = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_amount = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_presence = models.BooleanField(null=True, blank=True)
+    max_temperature_c = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    max_times_in_24h = models.PositiveSmallIntegerField(null=True, blank=True)
+    # ... and the day's latest entry's (by time, then id).
+    latest_severity = models.PositiveSmallIntegerField(null=True, blank=True)
+    latest_frequency = models.PositiveSmallIntegerField(null=True, blank=True)
+    latest_interference = models.PositiveSmallIntegerField(null=True, blank=True)
+    latest_amount = models.PositiveSmallIntegerField(null=True, blank=True)
+    latest_presence = models.BooleanField(null=True, blank=True)
+    latest_temperature_c = models.DecimalField(
+        max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    latest_times_in_24h = models.PositiveSmallIntegerField(null=True, blank=True)
+    # For averages: the sum and number of the day's severity ratings.
+    severity_sum = models.PositiveIntegerField(default=0)
+    severity_count = models.PositiveIntegerField(default=0)
+    # The summary's "needs attention": entries rated Severe or worse, and entries RISE_LEVELS
+    # above the lowest of the same complaint in the RISE_WINDOW before (from, to, when).
+    severe_entries = models.PositiveIntegerField(default=0)
+    last_severe_at = models.DateTimeField(null=True, blank=True)
+    rises = models.PositiveIntegerField(default=0)
+    rise_from = models.PositiveSmallIntegerField(null=True, blank=True)
+    rise_to = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_rise_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DiaryDayQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["patient", "day"], name="diary_day_patient_day"),
+            # The summary's "needs attention" reads only the days with something to flag.
+            models.Index(
+                fields=["patient", "day"],
+                condition=models.Q(severe_entries__gt=0) | models.Q(rises__gt=0),
+                name="diary_day_flagged",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "symptom", "day"],
+                condition=models.Q(symptom__isnull=False),
+                name="diary_day_once_per_symptom",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "words_key", "day"],
+                condition=models.Q(symptom__isnull=True),
+                name="diary_day_once_per_words",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(symptom__isnull=False, words_key="")
+                | (models.Q(symptom__isnull=True) & ~models.Q(words_key="")),
+                name="diary_day_symptom_or_words",
+            ),
+            models.CheckConstraint(condition=models.Q(entries__gte=1), name="diary_day_entries"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    entered_by_others__lte=models.F("entries"),
+                    notes__lte=models.F("entries"),
+                    severity_count__lte=models.F("entries"),
+                    severe_entries__lte=models.F("severity_count"),
+                    rises__lte=models.F("severity_count"),
+                ),
+                name="diary_day_counts_within_entries",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(severity_sum__lte=models.F("severity_count") * 4),
+                name="diary_day_severity_sum_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(first_at__lte=models.F("last_at")),
+                name="diary_day_first_before_last",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rises=0, rise_from__isnull=True, rise_to__isnull=True)
+                | models.Q(rises__gt=0, rise_from__isnull=False, rise_to__isnull=False),
+                name="diary_day_rises_have_levels",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Diary day {self.pk}"
+
+    @staticmethod
+    def words_key_of(symptom_id: int | None, own_words: str) -> str:
+        """The key an entry without a symptom is grouped by: her words, ignoring case and
+        surrounding spaces (as Alert.subject_key_of)."""
+        return "" if symptom_id else own_words.strip().lower()
+
+    @staticmethod
+    def touched_by(entry: DiaryEntry) -> tuple:
+        return tuple(getattr(entry, name) for name in TOUCH_FIELDS)
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="portal_helper_leaves")
+def _entries_outlive_their_helper(sender, instance, **kwargs) -> None:
+    """A caregiver's account going: the entries she entered become the patients' own
+    (entered_by is SET_NULL). Done here through the queryset, in the deletion's transaction,
+    so the day rollups' counts of entries entered by others follow; the deletion's own
+    SET_NULL then finds nothing left to change."""
+    DiaryEntry.objects.filter(entered_by=instance).update(entered_by=None)
 
 
 class AppointmentQuerySet(PatientOwnedQuerySet):

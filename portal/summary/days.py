@@ -66,6 +66,20 @@ class EpochMicroseconds(Func):
         return f"CAST(EXTRACT(EPOCH FROM {sql}) * 1000000 AS BIGINT)", params
 
 
+class DayNumber(Func):
+    """Whole days since 1970-01-01 of a date column (a day rollup's local day)."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(julianday({sql}) - 2440587.5 AS INTEGER)", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} - DATE '1970-01-01')", params
+
+
 def day_number(day: date) -> int:
     return (day - EPOCH).days
 

@@ -6,34 +6,32 @@ five years of diary cost the same number of round trips as one week.
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.humanize.templatetags.humanize import apnumber
-from django.db import connection
 from django.db.models import (
-    Avg,
     Case,
     Count,
-    F,
     IntegerField,
     Max,
     Min,
+    OuterRef,
     Q,
+    Subquery,
+    Sum,
     Value,
-    ValueRange,
     When,
     Window,
-    WindowFrameExclusion,
 )
-from django.db.models.functions import Cast, Lower, RowNumber, Substr, Trim
+from django.db.models.functions import Cast, Lower, Substr, Trim
 from django.utils import dateformat, timezone
-from django.utils.dateparse import parse_datetime
 
 from education import pro_ctcae
-from education.models import BodySite, Section, Urgency
+from education.models import BodySite, Section, Symptom, Urgency
 from portal.models import (
     CheckIn,
+    DiaryDay,
     DiaryEntry,
     DiaryEntryQuerySet,
     NoticeLevel,
@@ -42,7 +40,7 @@ from portal.models import (
     start_of_day,
 )
 from portal.summary.chart import Timeline
-from portal.summary.days import EPOCH, EpochMicroseconds, day_number, local_day_number
+from portal.summary.days import EPOCH, DayNumber, day_number, local_day_number
 
 DEFAULT_DAYS = 30
 PRESET_DAYS = (7, 30, 90)
@@ -75,10 +73,10 @@ class SummaryRange:
         return (self.end - self.start).days + 1
 
     @property
-    def midpoint(self) -> datetime:
-        """The instant that splits the range into two halves, for the trend."""
-        low, high = start_of_day(self.start), start_of_day(self.end + timedelta(days=1))
-        return low + (high - low) / 2
+    def second_half_start(self) -> date:
+        """The first day of the range's second half, for the trend: the halves are whole
+        days, the middle day of an odd number of them in the second half."""
+        return self.start + timedelta(days=self.days // 2)
 
     def query(self) -> str:
         return f"start={self.start:%Y-%m-%d}&end={self.end:%Y-%m-%d}"
@@ -163,8 +161,9 @@ class SymptomRow:
     last_at: datetime
     first_half_average: float | None
     second_half_average: float | None
-    # How many of the row's entries a caregiver entered for the patient.
+    # How many of the row's entries a caregiver entered for the patient, and have a note.
     entered_by_others: int = 0
+    notes: int = 0
     timeline: list[int | None] = field(default_factory=list)
     # Per timeline column: logged at all (an entry without severity has no bar).
     timeline_logged: list[bool] = field(default_factory=list)
@@ -233,60 +232,91 @@ def _entries(patient, summary_range: SummaryRange) -> DiaryEntryQuerySet:
     return DiaryEntry.objects.for_patient(patient).between(summary_range.start, summary_range.end)
 
 
+def _days(patient, summary_range: SummaryRange):
+    """The range's day rollups (DiaryDay): one row per symptom (or own-words phrase) and
+    local day, so what the database reads follows days times symptoms, never entries."""
+    return DiaryDay.objects.for_patient(patient).between(summary_range.start, summary_range.end)
+
+
+def _of_rows(rows: list[SymptomRow]) -> Q:
+    """The day rollups of these rows' symptoms and own words only (by their unique indexes)."""
+    words = [row.words_key for row in rows if row.symptom_id is None]
+    return Q(symptom_id__in=[row.symptom_id for row in rows if row.symptom_id is not None]) | Q(
+        symptom__isnull=True, words_key__in=words
+    )
+
+
+def _average(total: int | None, count: int | None) -> float | None:
+    return total / count if count else None
+
+
 def symptom_overview(patient, summary_range: SummaryRange) -> list[SymptomRow]:
-    """One row per symptom (or per own-words phrase), worst first. Two queries."""
-    entries = _entries(patient, summary_range).annotate(words_key=WORDS_KEY)
-    local_day = local_day_number(summary_range.start, summary_range.end)
-    midpoint = summary_range.midpoint
+    """One row per symptom (or per own-words phrase), worst first. Two queries, over the
+    range's day rollups: the aggregates, and each row's last day for its latest answers."""
+    days = _days(patient, summary_range)
+    first_half = Q(day__lt=summary_range.second_half_start)
     aggregates = (
-        entries.order_by()
-        .values(
-            "symptom_id",
-            "words_key",
-            "symptom__name",
-            "symptom__body_site",
-            "symptom__urgency",
-            "symptom__guidance_text",
-        )
+        days.order_by()
+        .values("symptom_id", "words_key")
         .annotate(
             own_words=Max("own_words"),
-            entries=Count("pk"),
-            days_logged=Count(local_day, distinct=True),
-            worst=Max("severity"),
-            worst_frequency=Max("frequency"),
-            worst_interference=Max("interference"),
-            worst_amount=Max("amount"),
+            entries=Sum("entries"),
+            days_logged=Count("pk"),
+            worst=Max("max_severity"),
+            worst_frequency=Max("max_frequency"),
+            worst_interference=Max("max_interference"),
+            worst_amount=Max("max_amount"),
             # PostgreSQL has no MAX of a boolean: Yes counts as 1.
-            worst_presence=Max(Cast("presence", IntegerField())),
-            worst_temperature_c=Max("temperature_c"),
-            worst_times_in_24h=Max("times_in_24h"),
-            first_at=Min("occurred_at"),
-            last_at=Max("occurred_at"),
-            first_half_average=Avg("severity", filter=Q(occurred_at__lt=midpoint)),
-            second_half_average=Avg("severity", filter=Q(occurred_at__gte=midpoint)),
-            entered_by_others=Count("pk", filter=Q(entered_by__isnull=False)),
+            worst_presence=Max(Cast("max_presence", IntegerField())),
+            worst_temperature_c=Max("max_temperature_c"),
+            worst_times_in_24h=Max("max_times_in_24h"),
+            first_at=Min("first_at"),
+            last_at=Max("last_at"),
+            first_half_sum=Sum("severity_sum", filter=first_half),
+            first_half_count=Sum("severity_count", filter=first_half),
+            second_half_sum=Sum("severity_sum", filter=~first_half),
+            second_half_count=Sum("severity_count", filter=~first_half),
+            entered_by_others=Sum("entered_by_others"),
+            notes=Sum("notes"),
+        )
+        # The symptom's own fields once per row (grouped by its id alone, not by its text).
+        .annotate(
+            **{
+                f"symptom__{name}": Subquery(
+                    Symptom.objects.filter(pk=OuterRef("symptom_id")).values(name)
+                )
+                for name in ("name", "body_site", "urgency", "guidance_text")
+            }
         )
     )
+    aggregates = list(aggregates)
+    # Each row's last day holds its latest entry's answers: those days' rows, by the index
+    # of her days (a few rows per row of the overview, however long the range).
+    last_days = {
+        (row["symptom_id"], row["words_key"]): timezone.localtime(
+            row["last_at"], timezone.get_default_timezone()
+        ).date()
+        for row in aggregates
+    }
+    latest_fields = [f"latest_{name}" for name in ANSWER_FIELDS]
     latest = (
-        entries.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("symptom_id"), WORDS_KEY],
-                order_by=[F("occurred_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rank=1)
-        .values_list("symptom_id", "words_key", *ANSWER_FIELDS)
+        _days(patient, summary_range)
+        .filter(day__in=set(last_days.values()))
+        .order_by()
+        .values_list("symptom_id", "words_key", "day", *latest_fields)
     )
     latest_by_key = {
         (symptom_id, key): dict(zip(ANSWER_FIELDS, values, strict=True))
-        for symptom_id, key, *values in latest
+        for symptom_id, key, day, *values in latest
+        if last_days.get((symptom_id, key)) == day
     }
     rows = []
     for row in aggregates:
         worst_values = {name: row[f"worst_{name}"] for name in ANSWER_FIELDS if name != "severity"}
         worst_values["severity"] = row["worst"]
         latest_values = latest_by_key[(row["symptom_id"], row["words_key"])]
+        if latest_values["presence"] is not None:
+            latest_values["presence"] = int(latest_values["presence"])
         rows.append(
             SymptomRow(
                 symptom_id=row["symptom_id"],
@@ -301,9 +331,10 @@ def symptom_overview(patient, summary_range: SummaryRange) -> list[SymptomRow]:
                 latest=latest_values["severity"],
                 first_at=row["first_at"],
                 last_at=row["last_at"],
-                first_half_average=row["first_half_average"],
-                second_half_average=row["second_half_average"],
+                first_half_average=_average(row["first_half_sum"], row["first_half_count"]),
+                second_half_average=_average(row["second_half_sum"], row["second_half_count"]),
                 entered_by_others=row["entered_by_others"],
+                notes=row["notes"],
                 worst_values=worst_values,
                 latest_values=latest_values,
             )
@@ -536,7 +567,8 @@ def _highest(group: dict) -> str:
 
 def red_flag_lines(patient, summary_range: SummaryRange) -> list[RedFlagLine]:
     """The period's red flags, one line per rule: emergencies first, then the newest.
-    One query, grouped per rule, symptom and local day in the database."""
+    One query, grouped per rule, symptom and local day in the database; it reads only the
+    entries that raised a red flag (an index of them, entry_patient_red_flag_time)."""
     local_day = local_day_number(summary_range.start, summary_range.end)
     groups = (
         _entries(patient, summary_range)
@@ -611,102 +643,55 @@ def red_flag_lines(patient, summary_range: SummaryRange) -> list[RedFlagLine]:
     return lines
 
 
-_RISE_WINDOW_US = RISE_WINDOW // timedelta(microseconds=1)
-
-
-class _RangeBefore(ValueRange):
-    """RANGE BETWEEN <start> PRECEDING AND CURRENT ROW, on PostgreSQL too.
-
-    Django refuses offsets in RANGE frames on PostgreSQL, a limit of PostgreSQL 10 and
-    older; 11 and newer take them when the frame is ordered by one numeric expression,
-    as here (microseconds since 1970).
-    """
-
-    def window_frame_start_end(self, connection, start, end):
-        assert isinstance(start, int) and start < 0 and end == 0, (start, end)
-        return f"{-start} {connection.ops.PRECEDING}", connection.ops.CURRENT_ROW
-
-
 def _flagged_groups(patient, summary_range: SummaryRange) -> list[tuple]:
     """Per symptom (or own-words phrase), the range's entries rated Severe or worse, or
-    RISE_LEVELS above an entry of the same symptom in the RISE_WINDOW before them (which
-    may lie just before the range). One query.
-
-    Each entry's "lowest severity in the week before" is a window function over the
-    patient's entries ordered by time: MIN over a frame reaching back exactly RISE_WINDOW
-    and leaving out the entry itself and any logged at the same instant. One sorted pass,
-    so a burst of entries costs n log n, not n times the entries in its week.
+    RISE_LEVELS above the lowest entry of the same symptom in the RISE_WINDOW before them
+    (which may lie just before the range; not counting entries at the same instant). One
+    query over the day rollups, which keep each day's severe entries and rises (DiaryDay).
 
     Rows: (symptom_id, words_key, worst, last_at, severe_days, last_severe_at, rises,
     rise_from, rise_to, last_rise_at).
     """
-    low, high = (
-        start_of_day(summary_range.start),
-        start_of_day(summary_range.end + timedelta(days=1)),
-    )
-    window = (
-        DiaryEntry.objects.for_patient(patient)
-        # In UTC: a week back from local midnight in local time would be an hour off
-        # when the clocks changed during that week.
-        .filter(occurred_at__gte=low.astimezone(UTC) - RISE_WINDOW, occurred_at__lt=high)
-        .annotate(
-            # Named columns: the grouping query below reads them by these names.
-            entry_symptom=F("symptom_id"),
-            entry_severity=F("severity"),
-            entry_at=F("occurred_at"),
-            words_key=WORDS_KEY,
-            local_day=local_day_number(summary_range.start, summary_range.end),
-            lowest_before=Window(
-                Min("severity"),
-                partition_by=[F("symptom_id"), WORDS_KEY],
-                order_by=EpochMicroseconds("occurred_at").asc(),
-                frame=_RangeBefore(
-                    start=-_RISE_WINDOW_US, end=0, exclusion=WindowFrameExclusion.GROUP
-                ),
-            ),
-        )
+    severe = Q(severe_entries__gt=0)
+    groups = (
+        _days(patient, summary_range)
+        .filter(severe | Q(rises__gt=0))
         .order_by()
-        .values_list(
-            "entry_symptom", "words_key", "entry_severity", "entry_at", "local_day", "lowest_before"
+        .values("symptom_id", "words_key")
+        .annotate(
+            severe_worst=Max("max_severity", filter=severe),
+            severe_days=Count("pk", filter=severe),
+            last_severe_at=Max("last_severe_at"),
+            rises=Sum("rises"),
+            rise_from=Min("rise_from"),
+            rise_to=Max("rise_to"),
+            last_rise_at=Max("last_rise_at"),
         )
     )
-    inner, params = window.query.sql_with_params()
-    severe, rose = f"entry_severity >= {int(SEVERE_FROM)}", "rose = 1"
-    # Django cannot aggregate over a window function, so the grouping is written here;
-    # the rows it groups come from the ORM's query above, and every other part of the
-    # text is a constant of this module.
-    sql = f"""
-        SELECT entry_symptom, words_key, MAX(entry_severity), MAX(entry_at),
-            COUNT(DISTINCT CASE WHEN {severe} THEN local_day END),
-            MAX(CASE WHEN {severe} THEN entry_at END),
-            COUNT(CASE WHEN {rose} THEN 1 END),
-            MIN(CASE WHEN {rose} THEN lowest_before END),
-            MAX(CASE WHEN {rose} THEN entry_severity END),
-            MAX(CASE WHEN {rose} THEN entry_at END)
-        FROM (
-            SELECT w.*, CASE WHEN entry_severity >= {int(RISE_LEVELS)}
-                AND lowest_before <= entry_severity - {int(RISE_LEVELS)} THEN 1 ELSE 0 END AS rose
-            FROM ({inner}) w
-        ) f
-        WHERE entry_at >= %s AND ({severe} OR {rose})
-        GROUP BY entry_symptom, words_key
-    """  # noqa: S608
-    start = connection.ops.adapt_datetimefield_value(low)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, start])
-        rows = cursor.fetchall()
-    # Timestamps read without the ORM: SQLite gives the stored text, in the connection's
-    # time zone (UTC unless DATABASES sets another).
-    return [
-        tuple(_aware(value) if index in (3, 5, 9) else value for index, value in enumerate(row))
-        for row in rows
-    ]
-
-
-def _aware(value: datetime | str | None) -> datetime | None:
-    if isinstance(value, str):
-        return timezone.make_aware(parse_datetime(value), connection.timezone)
-    return value
+    rows = []
+    for group in groups:
+        # The flagged entries are the severe ones and the rises: the highest and newest of both.
+        worst = max(
+            value for value in (group["severe_worst"], group["rise_to"]) if value is not None
+        )
+        last_at = max(
+            value for value in (group["last_severe_at"], group["last_rise_at"]) if value is not None
+        )
+        rows.append(
+            (
+                group["symptom_id"],
+                group["words_key"],
+                worst,
+                last_at,
+                group["severe_days"],
+                group["last_severe_at"],
+                group["rises"],
+                group["rise_from"],
+                group["rise_to"],
+                group["last_rise_at"],
+            )
+        )
+    return rows
 
 
 def needs_attention(patient, summary_range: SummaryRange, rows: list[SymptomRow]) -> Attention:
@@ -766,7 +751,8 @@ def timeline(
     Only rows with a severity rating are drawn; the others (a symptom NCI asks only how
     often, a temperature) are named under the chart. An entry without severity in a drawn
     row leaves its column "logged" with no bar.
-    At most TIMELINE_MAX_COLUMNS times the number of symptoms rows leave the database. One query.
+    At most TIMELINE_MAX_COLUMNS times the number of symptoms rows leave the database, from
+    the range's day rollups. One query.
     """
     bucket_days = max(1, math.ceil(summary_range.days / TIMELINE_MAX_COLUMNS))
     rated = [row for row in rows if row.worst is not None]
@@ -777,14 +763,14 @@ def timeline(
         row.timeline = [None] * columns
         row.timeline_logged = [False] * columns
     if shown:
-        local_day = local_day_number(summary_range.start, summary_range.end)
-        bucket = (local_day - Value(day_number(summary_range.start))) / Value(bucket_days)
+        bucket = (DayNumber("day") - Value(day_number(summary_range.start))) / Value(bucket_days)
         cells = (
-            _entries(patient, summary_range)
-            .annotate(words_key=WORDS_KEY, bucket=bucket)
+            _days(patient, summary_range)
+            .filter(_of_rows(shown))
+            .annotate(bucket=bucket)
             .order_by()
             .values("symptom_id", "words_key", "bucket")
-            .annotate(worst=Max("severity"))
+            .annotate(worst=Max("max_severity"))
         )
         for cell in cells:
             row = by_key.get((cell["symptom_id"], cell["words_key"]))
@@ -846,22 +832,29 @@ def check_ins(patient, summary_range: SummaryRange) -> CheckIns:
 # -- Notes, questions, reading ------------------------------------------------------------
 
 
-def recent_notes(patient, summary_range: SummaryRange) -> list[DiaryEntry]:
+def recent_notes(patient, summary_range: SummaryRange, rows: list[SymptomRow]) -> list[DiaryEntry]:
     """The newest notes, cut short in the database so a long note never loads whole; each
-    carries `total`, the period's number of notes (a window over all of them)."""
-    return list(
+    carries `total`, the period's number of notes (from the overview's rows, which count
+    them per day). One query, reading NOTES_LIMIT rows of an index of the entries with a
+    note (entry_patient_note_time)."""
+    notes = list(
         _entries(patient, summary_range)
         .exclude(note="")
         .select_related("symptom")
         .defer("note")
-        .annotate(preview=Substr("note", 1, NOTE_PREVIEW_CHARS + 1), total=Window(Count("pk")))
+        .annotate(preview=Substr("note", 1, NOTE_PREVIEW_CHARS + 1))
         .order_by("-occurred_at", "-pk")[:NOTES_LIMIT]
     )
+    total = sum(row.notes for row in rows)
+    for entry in notes:
+        entry.total = total
+    return notes
 
 
 def entered_by_others(patient, summary_range: SummaryRange, rows: list[SymptomRow]) -> list:
     """The caregivers who entered any of the range's entries; no query when the overview's
-    rows say nobody did."""
+    rows say nobody did. The query reads only the entries a caregiver entered (an index of
+    them, entry_patient_entered_by_time)."""
     if not any(row.entered_by_others for row in rows):
         return []
     helpers = (

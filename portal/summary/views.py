@@ -86,7 +86,7 @@ def summary_context(request: PortalRequest, data) -> tuple[SummaryForm, dict | N
     if "questions" in shown:
         context["questions"] = queries.open_questions(patient)
     if "notes" in shown:
-        context["notes"] = queries.recent_notes(patient, summary_range)
+        context["notes"] = queries.recent_notes(patient, summary_range, rows)
     if "reading" in shown:
         context["reading"] = queries.reading_for(rows)
     print_plan = _plan(context, rows, short_date, clinic_contacts(request)["clinic"].is_set)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from education.models import BodySite, Section, Symptom, SymptomSection
-from portal.models import Appointment, DiaryEntry, Question
+from portal.models import Appointment, DiaryDay, DiaryEntry, Question
 
 HEAVY_USERNAME = "heavy"
 PATIENT_PREFIX = "patient"
@@ -133,13 +133,17 @@ class Command(BaseCommand):
             )
 
             entry_count = self._insert_entries(rng, users, symptoms, start, end, options)
+            # The raw inserts bypass DiaryEntry's writes, so the summary's day rollups are
+            # computed here, in the same transaction (as manage.py rebuild_diary_days does).
+            day_count = DiaryDay.objects.rebuild([user.pk for user in users])
             appointments, questions = self._appointments_and_questions(rng, users, start, end)
             Appointment.objects.bulk_create(appointments, batch_size=BATCH_SIZE)
             Question.objects.bulk_create(questions, batch_size=BATCH_SIZE)
 
         self.stdout.write(
             self.style.SUCCESS(
-                f"Created {len(users)} patients, {entry_count} diary entries, "
+                f"Created {len(users)} patients, {entry_count} diary entries "
+                f"({day_count} day rollups), "
                 f"{len(appointments)} appointments and {len(questions)} questions "
                 f"({start} to {end}) in {time.monotonic() - started:.1f} s.\n"
                 f"Heavy patient: username {HEAVY_USERNAME!r}, password {options['password']!r} "
