@@ -87,9 +87,7 @@ def question_create(request: PortalRequest) -> HttpResponse:
     if form.is_valid():
         records.save(request, form, action="question.create")
         if is_partial(request):
-            return _list_page(
-                request, QuestionForm(patient=request.patient), announcement="Question added."
-            )
+            return _list_page(request, QuestionForm(patient=request.patient), announcement="Added.")
         messages.success(request, "Question added.")
         return redirect(LIST_URL)
     if is_partial(request):

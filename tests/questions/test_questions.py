@@ -79,7 +79,7 @@ def test_adding_a_question_with_htmx_returns_the_panel_and_announces_it(alice_cl
     status = (
         '<p id="question-status" class="visually-hidden" role="status" hx-swap-oob="innerHTML">'
     )
-    assert status + "Question added.</p>" in html
+    assert status + "Added.</p>" in html
     # The button keeps its id, so htmx gives it back the focus after the swap.
     assert 'id="question-add"' in html
     assert "HX-Request" in response["Vary"]
