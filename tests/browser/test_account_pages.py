@@ -134,3 +134,55 @@ def test_sign_out_everywhere_else_from_the_activity_page(browser, page, live_ser
     phone.goto(f"{live_server.url}/account/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Sign in")
     phone.context.close()
+
+
+def test_every_other_allauth_page_passes_axe(page, live_server, checks, alice):
+    from tests.browser.test_account_journey import totp_now
+
+    for url, heading in [
+        ("/accounts/password/reset/done/", "Check your email"),
+        ("/accounts/confirm-email/", "Check your email"),
+        ("/accounts/confirm-email/not-a-key/", "Confirm your email address"),
+        ("/accounts/inactive/", "This account is closed"),
+        ("/accounts/password/reset/key/1-not-a-key/", "This link has expired"),
+        ("/accounts/password/reset/key/done/", "Your password is changed"),
+    ]:
+        page.goto(f"{live_server.url}{url}")
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        checks.check()
+
+    secret = generate_totp_secret()
+    TOTP.activate(alice, secret)
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    RecoveryCodes.activate(alice)
+    sign_in_on(page, live_server.url, EMAIL, PASSWORD)
+    page.get_by_label("Code").fill(totp_now(secret)[0])
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back")
+    for url, heading in [
+        ("/accounts/logout/", "Sign out of the portal?"),
+        ("/accounts/sessions/", "Where you are signed in"),
+        ("/accounts/email/", "Your email address"),
+        ("/accounts/2fa/", "Two-step sign-in"),
+        ("/accounts/2fa/reauthenticate/", "Confirm it is you to continue"),
+    ]:
+        page.goto(f"{live_server.url}{url}")
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        checks.check()
+
+    # Changes to the second step ask for the password again first (allauth: a sign-in does
+    # not count), then stay open for a few minutes.
+    page.goto(f"{live_server.url}/accounts/2fa/totp/deactivate/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your password to continue")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Turn off two-step sign-in?")
+    checks.check()
+    for url, heading in [
+        ("/accounts/2fa/recovery-codes/", "Recovery codes"),
+        ("/accounts/2fa/recovery-codes/generate/", "Make new recovery codes?"),
+    ]:
+        page.goto(f"{live_server.url}{url}")
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        checks.check()
