@@ -15,7 +15,7 @@ width (210 mm) and Letter's height (279.4 mm), less the @page margins.
 
 import textwrap
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.utils import dateformat, timezone
 
@@ -109,6 +109,15 @@ class Content:
     reading: list[str] | None = None
     attention: bool = False
 
+    @cached_property
+    def table_heights(self) -> list[float]:
+        """The height of the table's first n rows, for each n: the planner asks again at
+        every cut, and a five-year overview has many rows."""
+        heights = [0.0]
+        for row in self.table or []:
+            heights.append(heights[-1] + table_row(row))
+        return heights
+
 
 # What is cut first, and how far, one item at a time: (part, items kept at least).
 CUTS = (
@@ -187,7 +196,7 @@ def _blocks(content: Content, kept: dict[str, int | None]) -> list[Block]:
         if rows:
             head = table_row(["Symptom", "Worst", "Latest", "Trend", "Days", "Last"])
             group = TABLE_LINE + CELL_PAD if content.has_own_words else 0
-            blocks.append(Block(head + group + sum(table_row(row) for row in rows)))
+            blocks.append(Block(head + group + content.table_heights[len(rows)]))
         else:
             blocks.append(Block(paragraph("No diary entries in this period.")))
         blocks += [Block(paragraph(text, META_PT, META_LINE)) for text in content.table_notes]
