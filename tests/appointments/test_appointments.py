@@ -102,6 +102,7 @@ def _assert_error_next_to_the_field(html: str, field: str, message: str) -> None
     assert f'<a href="#id_{field}">' in html
     assert "Nothing has been saved yet." in html
     assert "This field is required." not in html
+    assert "<title>Error: " in html  # GOV.UK: the page title says so first
 
 
 @pytest.mark.parametrize(

@@ -111,6 +111,7 @@ def test_a_bad_question_is_an_inline_error_and_saves_nothing(
     assert 'aria-invalid="true"' in html
     assert "There is a problem</h2>" in html
     assert f'<a href="#id_text">Your question: {message}</a>' in html
+    assert ("<title>Error: " in html) == (status == 400)  # a full page says so in its title
     assert "This field is required." not in html
     assert Question.objects.count() == 0
 

@@ -72,7 +72,11 @@ def test_saving_with_htmx_returns_the_form_with_its_announcement(alice, alice_cl
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="reminders-form">')
-    assert "Your reminder choices are saved." in html
+    # The words go into the live region already on the page (its content, not a new element
+    # that a screen reader may never read).
+    region = '<p id="reminders-status" class="visually-hidden" role="status"'
+    assert region + ' hx-swap-oob="innerHTML">Your reminder choices are saved.</p>' in html
+    assert region + "></p>" in alice_client.get("/reminders/").content.decode()
     assert ReminderSettings.objects.get(patient=alice).appointment_day_before
 
 
