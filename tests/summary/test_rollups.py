@@ -403,3 +403,32 @@ def test_the_trend_splits_the_range_by_whole_days(alice_client, alice, bone_pain
     [row] = queries.symptom_overview(alice, summary_range)
     assert (row.first_half_average, row.second_half_average) == (Severity.MILD, Severity.SEVERE)
     assert row.trend == "worse"
+
+
+def test_a_save_that_changes_nothing_rolled_up_leaves_the_rollups_alone(
+    alice, bone_pain, django_assert_num_queries
+):
+    entry = DiaryEntry.objects.create(
+        patient=alice, symptom=bone_pain, severity=3, occurred_at=timezone.now()
+    )
+    entry.notice_level = "contact"
+    with django_assert_num_queries(1):  # the UPDATE alone
+        entry.save(update_fields=["notice_level"])
+    with django_assert_num_queries(1):
+        DiaryEntry.objects.filter(pk=entry.pk).update(rose=True)
+    assert_in_step(alice)
+
+
+def test_a_new_entry_costs_four_queries_for_its_rollups(
+    alice, bone_pain, django_assert_num_queries
+):
+    """Her account row locked, the entry's insert, its complaint's entries of the week
+    before and after read, that stretch's rows deleted and inserted again."""
+    DiaryEntry.objects.create(
+        patient=alice, symptom=bone_pain, severity=1, occurred_at=timezone.now()
+    )
+    with django_assert_num_queries(5):
+        DiaryEntry.objects.create(
+            patient=alice, symptom=bone_pain, severity=2, occurred_at=timezone.now()
+        )
+    assert_in_step(alice)

@@ -11,8 +11,9 @@ from portal.models import DiaryDay
 class Command(BaseCommand):
     help = (
         "Recompute the day rollups the appointment summary reads from the diary entries: "
-        "after writes that bypass the ORM (make_demo_data), a restore from an older "
-        "backup, or a change of DJANGO_TIME_ZONE. Safe to run at any time, and again."
+        "after writes that bypass DiaryEntry's save (make_demo_data's raw inserts, loaddata "
+        "of diary entries), or a change of DJANGO_TIME_ZONE. Safe to run at any time, and "
+        "again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
