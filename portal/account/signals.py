@@ -81,7 +81,7 @@ def signed_out(sender, request: HttpRequest | None, user, **kwargs) -> None:
     request.portal_signed_out = True
     # After an account deletion the user has no id left, and that event is already audited.
     if _through_the_site(request) and user is not None and user.pk is not None:
-        audit.record(request, "auth.sign_out", actor_id=user.pk)
+        audit.record(request, "auth.sign_out", actor_id=user.pk, **_browser(request))
 
 
 @receiver(axes_signals.user_locked_out, dispatch_uid="portal_audit_locked_out")
