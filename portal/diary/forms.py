@@ -6,7 +6,9 @@ from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from education import pro_ctcae
 from education.matching import match_symptoms
@@ -19,9 +21,15 @@ from portal.models import TEMPERATURE_RANGE, TIMES_IN_24H_MAX, DiaryEntry, Notic
 # "pain < 5" and "a < b" are fine (output is escaped anyway; this only catches pasted code).
 MARKUP = re.compile(r"</?[a-zA-Z!?]")
 MARKUP_MESSAGE = "Please leave out text inside < and > signs: it looks like web code."
-DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+TIME_INPUT_FORMAT = "%H:%M"
+DATE_INPUT_FORMAT = "%Y-%m-%d"
 # Tolerates a phone clock that runs a little fast.
 FUTURE_TOLERANCE = timedelta(minutes=2)
+
+# When it happened: one choice (one tab stop), and the time or the date and time it needs.
+NOW, EARLIER_TODAY, ANOTHER_DAY = "now", "today", "other"
+WHEN_CHOICES = [(NOW, "Now"), (EARLIER_TODAY, "Earlier today"), (ANOTHER_DAY, "Another day")]
+TIME_EXAMPLE = "for example 14:30"
 
 
 def reject_markup(value: str) -> str:
@@ -73,6 +81,11 @@ class SubmissionKeyField(forms.Field):
             return None
 
 
+# True with and without JavaScript; diary.js says the rest (OWN_WORDS_HINT_JS) where it runs.
+OWN_WORDS_HINT = (
+    "In your own words, for example “my hip aches”, then choose “Find matching symptoms”."
+)
+OWN_WORDS_HINT_JS = "In your own words, for example “my hip aches”. Matching symptoms appear below."
 SEVERITY_QUESTION = "How bad is it?"  # asked when she keeps only her own words
 SEVERITY_AT_WORST = "How bad was it at its worst?"  # NCI's severity: at its worst
 TEMPERATURE_MESSAGE = (
@@ -153,18 +166,23 @@ class TemperatureField(forms.DecimalField):
 class DiaryEntryForm(forms.ModelForm):
     own_words = forms.CharField(
         label="What are you feeling?",
-        help_text="In your own words, for example “my hip aches”. Suggestions appear as you type.",
+        help_text=OWN_WORDS_HINT,
         max_length=DiaryEntry.OWN_WORDS_MAX_LENGTH,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "true"}),
     )
+    # Chosen with one of the suggestion buttons (name="symptom"); empty means the best match
+    # for her words, OWN_WORDS_ONLY none. A hidden input, so no list of every symptom is
+    # rendered; a button pressed comes after it in the form's data, and the last value wins.
     symptom = EntrySymptomField(
         label="Symptom",
-        help_text="Chosen from the suggestions, or pick one here. Left as it is, the best match "
-        "for your words is chosen when you save.",
         queryset=Symptom.objects.all(),
         required=False,
-        empty_label="The best match for my words",
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": "Choose one of the symptoms that match your words, or keep your "
+            "own words."
+        },
     )
     # The PRO-CTCAE questions (all on the form; the symptom decides which are shown), then
     # the numbers a red-flag rule may need.
@@ -202,17 +220,38 @@ class DiaryEntryForm(forms.ModelForm):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={key: TIMES_MESSAGE for key in ("invalid", "min_value", "max_value")},
     )
-    occurred_at = forms.DateTimeField(
+    when = forms.ChoiceField(
         label="When did it happen?",
-        help_text="Date and time. It starts at now; change it if it was earlier.",
-        input_formats=[DATETIME_INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(
-            attrs={"type": "datetime-local", "step": "60"}, format=DATETIME_INPUT_FORMAT
-        ),
+        choices=WHEN_CHOICES,
+        required=False,  # left out: now for a new entry, unchanged for an edit
+        widget=forms.RadioSelect,
         error_messages={
-            "required": "Enter when it happened.",
-            "invalid": "Enter the date and time, for example 24/11/2026 14:30.",
+            "invalid_choice": "Choose when it happened: now, earlier today or another day."
         },
+    )
+    time_today = forms.TimeField(
+        label="Time today",
+        help_text=f"The 24-hour clock, {TIME_EXAMPLE}.",
+        required=False,
+        input_formats=[TIME_INPUT_FORMAT, "%H:%M:%S", "%H.%M"],
+        widget=forms.TimeInput(attrs={"type": "time"}, format=TIME_INPUT_FORMAT),
+        error_messages={"invalid": f"Enter the time, {TIME_EXAMPLE}."},
+    )
+    other_date = forms.DateField(
+        label="Date",
+        help_text="For example 24/11/2026.",
+        required=False,
+        input_formats=[DATE_INPUT_FORMAT, "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format=DATE_INPUT_FORMAT),
+        error_messages={"invalid": "Enter the date, for example 24/11/2026."},
+    )
+    other_time = forms.TimeField(
+        label="Time",
+        help_text=f"The 24-hour clock, {TIME_EXAMPLE}.",
+        required=False,
+        input_formats=[TIME_INPUT_FORMAT, "%H:%M:%S", "%H.%M"],
+        widget=forms.TimeInput(attrs={"type": "time"}, format=TIME_INPUT_FORMAT),
+        error_messages={"invalid": f"Enter the time, {TIME_EXAMPLE}."},
     )
     note = forms.CharField(
         label="Anything else? (optional)",
@@ -227,10 +266,13 @@ class DiaryEntryForm(forms.ModelForm):
 
     class Meta:
         model = DiaryEntry
-        fields = ["own_words", "symptom", *GRADING_FIELDS, "occurred_at", "note"]
+        # occurred_at comes from the time choice (_clean_when), set on the entry by save().
+        fields = ["own_words", "symptom", *GRADING_FIELDS, "note"]
 
     # The PRO-CTCAE response words on the form are NCI's; the form says so.
     answer_source = pro_ctcae.SOURCE
+    own_words_hint_js = OWN_WORDS_HINT_JS
+    own_words_only = OWN_WORDS_ONLY
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -239,6 +281,10 @@ class DiaryEntryForm(forms.ModelForm):
         # A saved entry without a symptom was kept in her own words: editing it keeps that.
         if self.instance.pk and not self.instance.symptom_id and not chosen:
             self.initial["symptom"] = OWN_WORDS_ONLY
+        if self.instance.pk and not self.initial.get("when"):
+            self.initial.update(when_initial(self.instance.occurred_at))
+        if not self.initial.get("when"):
+            self.initial["when"] = NOW
         # Set while cleaning: the answers its symptom does not ask, the numbers read from
         # her words, whether the symptom was the best match rather than her choice.
         self.misfit_fields: set[str] = set()
@@ -268,6 +314,14 @@ class DiaryEntryForm(forms.ModelForm):
         return best_match(str(self.initial.get("own_words") or ""))
 
     @property
+    def started(self) -> bool:
+        """Whether she has typed or chosen anything (an entry being edited has): until then
+        the form shows only the words and "Find matching symptoms"."""
+        if self.instance.pk or self.is_bound:
+            return True
+        return bool(self.initial.get("own_words") or self.initial.get("symptom"))
+
+    @property
     def asked(self) -> list[str]:
         return asked_fields(self.graded_symptom)
 
@@ -293,7 +347,7 @@ class DiaryEntryForm(forms.ModelForm):
         if self.matched_on_save:
             return (
                 f"Your words match {symptom.name} best, so these are its questions. {check} "
-                f"If it is not {symptom.name}, choose another symptom in the list above."
+                f"If it is not {symptom.name}, choose another of the symptoms above."
             )
         return f"You chose {symptom.name}, so these are its questions. {check}"
 
@@ -310,16 +364,43 @@ class DiaryEntryForm(forms.ModelForm):
     def clean_note(self) -> str:
         return reject_markup(self.cleaned_data["note"])
 
-    def clean_occurred_at(self) -> datetime:
-        occurred_at = self.cleaned_data["occurred_at"]
-        if occurred_at > timezone.now() + FUTURE_TOLERANCE:
-            raise ValidationError("The time cannot be in the future.", code="future")
-        if occurred_at.year < 2000:
-            raise ValidationError("Please check the year.", code="too_old")
-        return occurred_at
+    def _clean_when(self, cleaned: dict) -> None:
+        """occurred_at from the time choice, each problem on the input she must change."""
+        when = cleaned.get("when") or (None if self.instance.pk else NOW)
+        now = timezone.now()
+        if when is None:  # an edit that did not send the choice keeps its time
+            cleaned["occurred_at"] = self.instance.occurred_at
+            return
+        if when == NOW:
+            cleaned["occurred_at"] = now
+            return
+        if when == EARLIER_TODAY:
+            at, field, day = cleaned.get("time_today"), "time_today", timezone.localdate(now)
+            if at is None and "time_today" not in self.errors:
+                self.add_error(field, f"Enter the time it happened today, {TIME_EXAMPLE}.")
+        else:
+            day, at, field = cleaned.get("other_date"), cleaned.get("other_time"), "other_time"
+            if day is None and "other_date" not in self.errors:
+                self.add_error("other_date", "Enter the date it happened, for example 24/11/2026.")
+            elif day is not None and day.year < 2000:
+                self.add_error("other_date", "Please check the year.")
+                day = None
+            elif day is not None and day > timezone.localdate(now):
+                self.add_error("other_date", "The date cannot be in the future.")
+                day = None
+            if at is None and "other_time" not in self.errors:
+                self.add_error(field, f"Enter the time it happened, {TIME_EXAMPLE}.")
+        if day is None or at is None:
+            return
+        occurred_at = timezone.make_aware(datetime.combine(day, at))
+        if occurred_at > now + FUTURE_TOLERANCE:
+            self.add_error(field, "The time cannot be in the future.")
+            return
+        cleaned["occurred_at"] = occurred_at
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        self._clean_when(cleaned)
         symptom, own_words = cleaned.get("symptom"), cleaned.get("own_words")
         # Which questions to check the answers against; unknown when the choice is not valid,
         # or when it is the best match for words that are not.
@@ -406,14 +487,27 @@ class DiaryEntryForm(forms.ModelForm):
             self.add_error(name, ValidationError(message, code="out_of_range"))
 
     def validate_constraints(self) -> None:
-        # The answers' ranges, and that there is at least one, are checked by the fields and
-        # clean() above with words a patient can act on; the database constraints still
-        # hold them. Checked again here, each would cost a query on every save.
-        exclude = self._get_validation_exclusions() | set(GRADING_FIELDS)
-        try:
-            self.instance.validate_constraints(exclude=exclude)
-        except ValidationError as error:
-            self._update_errors(error)
+        """Skipped: each of DiaryEntry's constraints is checked above with words a patient
+        can act on (the answers' ranges by their fields, an answer and words-or-symptom by
+        clean()), its notice level is set by the code, and a repeated submission_id is
+        create_once()'s to find. The database still enforces every one of them; checked
+        again here, each CheckConstraint would cost a query on every save."""
+
+    def save(self, commit: bool = True) -> DiaryEntry:
+        self.instance.occurred_at = self.cleaned_data["occurred_at"]
+        return super().save(commit)
+
+
+def when_initial(occurred_at: datetime) -> dict:
+    """The time choice showing a saved entry's time: earlier today, or another day."""
+    local = timezone.localtime(occurred_at)
+    if local.date() == timezone.localdate():
+        return {"when": EARLIER_TODAY, "time_today": local.time().replace(second=0, microsecond=0)}
+    return {
+        "when": ANOTHER_DAY,
+        "other_date": local.date(),
+        "other_time": local.time().replace(second=0, microsecond=0),
+    }
 
 
 # The filter's choice for the entries whose notice asked for a call (or an emergency).
@@ -421,7 +515,10 @@ NEEDS_ATTENTION = "needs-attention"
 
 
 class DiaryFilterForm(forms.Form):
-    """Filters travel in the request body, so no symptom or body part appears in a URL."""
+    """The dates and "needs attention" are kept in the URL (URL_FIELDS); the part of the
+    body and the symptom are health data, so they travel only in a POST body."""
+
+    URL_FIELDS = ("start", "end", "attention")
 
     body_site = forms.ChoiceField(
         label="Part of the body",
@@ -465,6 +562,29 @@ class DiaryFilterForm(forms.Form):
             if day is not None and not 2000 <= day.year <= 2100:
                 self.add_error(name, "Please check the year.")
         return cleaned
+
+    @classmethod
+    def from_url(cls, query) -> "DiaryFilterForm":
+        """The filter a URL keeps (its other parameters are ignored), unbound for none."""
+        data = {name: query[name] for name in cls.URL_FIELDS if query.get(name)}
+        return cls(data) if data else cls()
+
+    @property
+    def has_private_filter(self) -> bool:
+        data = self.cleaned_data if self.is_valid() else {}
+        return bool(data.get("body_site") or data.get("symptom"))
+
+    def url(self) -> str:
+        """The diary's URL with this filter's dates and "needs attention": never a symptom."""
+        kept = {}
+        if self.is_bound and self.is_valid():
+            kept = {
+                name: str(self.cleaned_data[name])  # a date as 2026-11-24
+                for name in self.URL_FIELDS
+                if self.cleaned_data[name]
+            }
+        query = urlencode(kept)
+        return reverse("diary:entry_list") + (f"?{query}" if query else "")
 
     @property
     def is_filtering(self) -> bool:

@@ -35,7 +35,9 @@ def edit_data(entry, **overrides) -> dict:
         "own_words": entry.own_words,
         "symptom": entry.symptom_id or "",
         "severity": str(entry.severity),
-        "occurred_at": timezone.localtime(entry.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+        "when": "other",
+        "other_date": timezone.localtime(entry.occurred_at).strftime("%Y-%m-%d"),
+        "other_time": timezone.localtime(entry.occurred_at).strftime("%H:%M"),
         "note": entry.note,
     }
     data.update(overrides)
@@ -176,17 +178,17 @@ def test_the_edit_form_comes_as_a_page_or_a_fragment(alice_client, alices_entry)
     assert html.lstrip().startswith(f'<li id="entry-{alices_entry.pk}" class="entry entry-editing"')
     # Its own ids, so it can sit in the diary page beside the log form.
     assert f'id="id_edit-{alices_entry.pk}_own_words"' in html
-    assert f'aria-controls="edit-{alices_entry.pk}-list"' in html
+    assert f'hx-target="#edit-{alices_entry.pk}-choice"' in html
     assert 'value="my hip aches"' in html
-    # The no-JavaScript suggestion button starts a new entry, so an edit does not offer it.
-    assert "Find matching symptoms" not in html
+    # Without JavaScript its "Find matching symptoms" shows the edit form again, saving nothing.
+    assert f'formaction="/diary/entries/{alices_entry.pk}/edit/?show_questions=1"' in html
 
 
 @pytest.mark.parametrize(
     "overrides",
     [
         {"severity": "9"},
-        {"occurred_at": "2999-01-01T10:00"},
+        {"when": "other", "other_date": "2999-01-01", "other_time": "10:00"},
         {"note": "x" * 100_000},
         {"note": SCRIPT},
         {"own_words": "", "symptom": ""},

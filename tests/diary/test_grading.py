@@ -2,7 +2,6 @@
 the numbers red-flag rules need (read from her words too), and the notice they raise,
 with the clinic's number, stored on the entry for the history and its filter."""
 
-import re
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -41,11 +40,10 @@ def term(name: str) -> Symptom:
 
 
 def entry_data(own_words: str = "", symptom="", **answers) -> dict:
-    when = timezone.localtime() - timedelta(minutes=5)
     return {
         "own_words": own_words,
         "symptom": getattr(symptom, "pk", symptom),
-        "occurred_at": when.strftime("%Y-%m-%dT%H:%M"),
+        "when": "now",
         "note": "Kept with the entry.",
         "submission_id": str(uuid.uuid4()),
         **answers,
@@ -54,6 +52,16 @@ def entry_data(own_words: str = "", symptom="", **answers) -> dict:
 
 def log(client, headers=None, **data):
     return client.post("/diary/entries/new/", entry_data(**data), headers=headers or {})
+
+
+# The questions swapped in when a suggestion is chosen (the form's questions already shown).
+GRADING = {**HX, "HX-Target": "log-choice"}
+
+
+def choose(client, target: str = "log-choice", **data):
+    return client.post(
+        "/diary/questions/", {"questions_shown": "1", **data}, headers={**HX, "HX-Target": target}
+    )
 
 
 def log_form(html: str) -> str:
@@ -78,24 +86,17 @@ ATTRIBUTE_SETS = {
 
 @pytest.mark.parametrize(("name", "questions"), ATTRIBUTE_SETS.items(), ids=ATTRIBUTE_SETS.keys())
 def test_choosing_a_symptom_swaps_in_its_questions(alice_client, symptoms, name, questions):
-    response = alice_client.post(
-        "/diary/questions/",
-        {"own_words": "", "symptom": term(name).pk},
-        headers={**HX, "HX-Target": "log-grading"},
-    )
+    response = choose(alice_client, own_words="", symptom=term(name).pk)
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.lstrip().startswith('<div id="log-grading" class="grading">')
+    assert html.lstrip().startswith('<div id="log-choice" class="choice">')
+    assert '<div id="log-grading" class="grading" hx-swap-oob="true">' in html
     assert asked(html) == questions
-    assert f"Questions about <strong>{name}</strong>" in html
+    assert f">Questions about {name}</h3>" in html
 
 
 def test_the_questions_keep_nci_words_and_name_the_source(alice_client, symptoms):
-    html = alice_client.post(
-        "/diary/questions/",
-        {"symptom": term("General pain").pk},
-        headers={**HX, "HX-Target": "log-grading"},
-    ).content.decode()
+    html = choose(alice_client, symptom=term("General pain").pk).content.decode()
     assert "<legend>How often did you have it?</legend>" in html
     assert "<legend>How bad was it at its worst?</legend>" in html
     legend = "How much did it get in the way of your usual or daily activities?"
@@ -115,18 +116,14 @@ def test_a_garbled_symptom_id_for_the_questions_is_the_plain_question_not_a_500(
     alice_client, symptoms
 ):
     for garbled in ["9" * 40, "drop table", "\x00"]:
-        response = alice_client.post(
-            "/diary/questions/", {"symptom": garbled}, headers={**HX, "HX-Target": "log-grading"}
-        )
+        response = choose(alice_client, symptom=garbled)
         assert response.status_code == 200
         assert asked(response.content.decode()) == {"severity"}
 
 
 def test_the_questions_keep_the_answers_that_still_fit(alice_client, symptoms):
-    html = alice_client.post(
-        "/diary/questions/",
-        {"symptom": term("Vomiting").pk, "severity": "2", "amount": "3", "times_in_24h": "4"},
-        headers={**HX, "HX-Target": "log-grading"},
+    html = choose(
+        alice_client, symptom=term("Vomiting").pk, severity="2", amount="3", times_in_24h="4"
     ).content.decode()
     assert 'value="2" id="id_severity_2" checked' in html
     assert 'name="times_in_24h" value="4"' in html
@@ -134,12 +131,9 @@ def test_the_questions_keep_the_answers_that_still_fit(alice_client, symptoms):
 
 
 def test_an_edit_forms_questions_carry_its_own_ids(alice_client, symptoms):
-    html = alice_client.post(
-        "/diary/questions/",
-        {"symptom": term("Hair loss").pk},
-        headers={**HX, "HX-Target": "edit-12-grading"},
-    ).content.decode()
-    assert html.lstrip().startswith('<div id="edit-12-grading" class="grading">')
+    html = choose(alice_client, "edit-12-choice", symptom=term("Hair loss").pk).content.decode()
+    assert html.lstrip().startswith('<div id="edit-12-choice" class="choice">')
+    assert '<div id="edit-12-grading" class="grading" hx-swap-oob="true">' in html
     assert 'id="id_edit-12_amount_0"' in html
 
 
@@ -227,7 +221,7 @@ def test_without_javascript_the_best_match_asks_its_questions_and_nothing_is_los
     html = response.content.decode()
     assert response.status_code == 400
     assert "Your words match Diarrhea best, so these are its questions." in html
-    assert "If it is not Diarrhea, choose another symptom in the list above." in html
+    assert "If it is not Diarrhea, choose another of the symptoms above." in html
     assert "<legend>How often did you have it?</legend>" in html
     assert 'value="diarrhoea again"' in html
     assert "Kept with the entry." in html
@@ -482,30 +476,32 @@ def test_a_caregiver_logging_for_her_raises_the_same_notice(client, alice, rules
 
 def test_find_matching_symptoms_shows_the_best_matchs_questions(alice_client, symptoms):
     response = alice_client.post("/diary/suggestions/", entry_data("diarrhoea", severity="2"))
-    form = log_form(response.content.decode())
-    assert response.status_code == 200
+    assert response.status_code == 303
+    form = log_form(alice_client.get(response["Location"]).content.decode())
     assert asked(form) == {"frequency", "times_in_24h"}
-    assert "Questions about <strong>Diarrhea</strong>" in form
+    assert ">Questions about Diarrhea</h3>" in form
     assert not DiaryEntry.objects.exists()
 
 
-@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
-def test_show_the_questions_follows_the_symptom_chosen_and_saves_nothing(
-    alice_client, symptoms, headers
-):
-    data = entry_data("my hair", term("Hair loss"), severity="2", show_questions="1")
-    response = alice_client.post("/diary/entries/new/", data, headers=headers)
+@pytest.mark.parametrize("headers", [{}, GRADING], ids=["plain", "htmx"])
+def test_a_suggestion_chosen_shows_its_questions_and_saves_nothing(alice_client, symptoms, headers):
+    data = entry_data("my hair", term("Hair loss"), severity="2", questions_shown="1")
+    response = alice_client.post("/diary/questions/", data, headers=headers)
+    if not headers:
+        assert response.status_code == 303
+        response = alice_client.get(response["Location"])
     html = response.content.decode()
     assert response.status_code == 200
-    assert asked(log_form(html)) == {"amount"}
-    assert 'value="my hair"' in html and "Kept with the entry." in html
+    assert asked(log_form(html) if not headers else html) == {"amount"}
     assert "errorlist" not in html
+    if not headers:
+        assert 'value="my hair"' in html and "Kept with the entry." in html
     assert not DiaryEntry.objects.exists()
 
 
 def test_show_the_questions_on_an_edit_saves_nothing(alice_client, old_entry):
-    url = f"/diary/entries/{old_entry.pk}/edit/"
-    data = entry_data("my hip aches", term("Rash"), severity="2", show_questions="1")
+    url = f"/diary/entries/{old_entry.pk}/edit/?show_questions=1"
+    data = entry_data("my hip aches", term("Rash"), severity="2")
     response = alice_client.post(url, data)
     assert response.status_code == 200
     assert asked(response.content.decode()) == {"presence"}
@@ -513,28 +509,22 @@ def test_show_the_questions_on_an_edit_saves_nothing(alice_client, old_entry):
     assert (old_entry.symptom.slug, old_entry.severity) == ("bone-pain", 2)
 
 
-def test_the_symptom_list_asks_htmx_for_its_questions_in_the_body(alice_client, symptoms):
+def test_typing_asks_htmx_for_suggestions_in_the_body(alice_client, symptoms):
     html = alice_client.get("/diary/").content.decode()
-    assert re.search(
-        r'<div class="field" hx-post="/diary/questions/" hx-trigger="change" '
-        r'hx-target="#log-grading"',
-        html,
-    )
-    assert 'name="show_questions"' in html
-    assert '<div id="log-grading" class="grading">' in html
-    # Typing sends the symptom chosen and the answers, so the questions swapped in with the
-    # suggestions are the chosen symptom's and keep what she answered.
     words_box = html[html.index('id="id_own_words"') :]
     words_box = words_box[: words_box.index(">")]
-    fields = "own_words,symptom,frequency,severity,interference,amount,presence"
-    assert f'hx-params="{fields},temperature_c,times_in_24h"' in words_box
+    # The form's fields go in the body (an hx-post inside the form), never the URL.
+    assert 'hx-post="/diary/suggestions/"' in words_box
+    assert 'hx-trigger="keyup changed delay:600ms, paste delay:600ms"' in words_box
+    assert 'hx-target="#log-choice"' in words_box
+    assert "<select" not in log_form(html)
 
 
 def test_suggestions_swap_in_the_best_matchs_questions(alice_client, symptoms):
     response = alice_client.post(
         "/diary/suggestions/",
-        {"own_words": "diarrhoea", "symptom": ""},
-        headers={**HX, "HX-Target": "symptom-suggestions"},
+        {"own_words": "diarrhoea", "symptom": "", "questions_shown": "1"},
+        headers=GRADING,
     )
     html = response.content.decode()
     assert '<div id="log-grading" class="grading" hx-swap-oob="true">' in html
@@ -545,8 +535,8 @@ def test_suggestions_swap_in_the_best_matchs_questions(alice_client, symptoms):
 def test_suggestions_keep_the_questions_of_a_symptom_she_chose(alice_client, symptoms):
     response = alice_client.post(
         "/diary/suggestions/",
-        {"own_words": "diarrhoea", "symptom": term("Hair loss").pk},
-        headers={**HX, "HX-Target": "symptom-suggestions"},
+        {"own_words": "diarrhoea", "symptom": term("Hair loss").pk, "questions_shown": "1"},
+        headers=GRADING,
     )
     grading = response.content.decode().split('<div id="log-grading"')[1]
     assert asked(grading) == {"amount"}
@@ -556,7 +546,7 @@ def test_suggestions_for_an_edit_form_swap_its_own_questions(alice_client, sympt
     response = alice_client.post(
         "/diary/suggestions/",
         {"own_words": "diarrhoea"},
-        headers={**HX, "HX-Target": "edit-7-list"},
+        headers={**HX, "HX-Target": "edit-7-choice"},
     )
     html = response.content.decode()
     assert '<div id="edit-7-grading" class="grading" hx-swap-oob="true">' in html
@@ -594,10 +584,12 @@ def shown(html: str, entries: dict) -> set[str]:
 def test_the_needs_attention_filter_shows_entries_with_a_notice(
     alice_client, flagged_diary, headers
 ):
-    response = alice_client.post("/diary/", {"attention": "needs-attention"}, headers=headers)
+    response = alice_client.post(
+        "/diary/", {"attention": "needs-attention"}, headers=headers, follow=True
+    )
     assert response.status_code == 200
     assert shown(response.content.decode(), flagged_diary) == {"call", "emergency"}
-    everything = alice_client.post("/diary/", {"attention": ""}, headers=headers)
+    everything = alice_client.post("/diary/", {"attention": ""}, headers=headers, follow=True)
     assert shown(everything.content.decode(), flagged_diary) == {"calm", "call", "emergency"}
 
 

@@ -12,15 +12,15 @@ from tests.caregivers.conftest import enter, make_grant
 from tests.conftest import HX, make_patient
 
 pytestmark = pytest.mark.django_db
+CHOICE = {**HX, "HX-Target": "log-choice"}
 
 
 def entry_data(own_words: str, symptom="", **overrides) -> dict:
-    when = timezone.localtime() - timedelta(minutes=5)
     return {
         "own_words": own_words,
         "symptom": symptom,
         "severity": "1",
-        "occurred_at": when.strftime("%Y-%m-%dT%H:%M"),
+        "when": "now",
         "submission_id": str(uuid.uuid4()),
         **overrides,
     }
@@ -40,10 +40,14 @@ def matched_entry(alice, symptoms):
 # Saving without choosing ---------------------------------------------------------------------
 
 
-def test_the_symptom_list_tells_the_best_match_from_keeping_my_words(alice_client, symptoms):
-    html = alice_client.get("/diary/").content.decode()
-    assert '<option value="" selected>The best match for my words</option>' in html
-    assert f'<option value="{OWN_WORDS_ONLY}">None of these: keep my own words</option>' in html
+def test_the_suggestions_tell_the_best_match_from_keeping_my_words(alice_client, symptoms):
+    html = alice_client.post(
+        "/diary/suggestions/", {"own_words": "threw up twice"}, headers=CHOICE
+    ).content.decode()
+    assert '<input type="hidden" name="symptom" id="id_symptom">' in html  # none chosen
+    assert "The best match for your words." in html
+    assert f'name="symptom" value="{OWN_WORDS_ONLY}" aria-pressed="false"' in html
+    assert ">None of these: keep my own words</button>" in html
 
 
 @pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
@@ -186,10 +190,10 @@ def test_the_suggestions_offer_each_complaint_of_a_sentence(alice_client, sympto
     response = alice_client.post(
         "/diary/suggestions/",
         {"own_words": "headache and threw up"},
-        headers={**HX, "HX-Target": "symptom-suggestions"},
+        headers=CHOICE,
     )
     html = response.content.decode()
     headache, vomiting = symptoms["headaches-or-pressure-in-the-head"], symptoms["vomiting"]
-    assert html.index(f'id="symptom-suggestions-{headache.pk}"') < html.index(
-        f'id="symptom-suggestions-{vomiting.pk}"'
+    assert html.index(f'id="log-choice-{headache.pk}"') < html.index(
+        f'id="log-choice-{vomiting.pk}"'
     )
