@@ -133,17 +133,6 @@ def manage(
     return result.stdout
 
 
-# Rebuilds the summary's per-day rollups from the entries; make_demo_data's bulk inserts
-# (COPY on PostgreSQL) go around the code that keeps them in step.
-ROLLUP_COMMAND = "rebuild_diary_days"
-
-
-def commands(env: dict[str, str], root: Path = ROOT) -> set[str]:
-    """The management commands this checkout has."""
-    listing = manage(env, "help", "--commands", root=root)
-    return {line.strip() for line in listing.splitlines() if line.strip()}
-
-
 def prepare(
     env: dict[str, str],
     *,
@@ -170,9 +159,10 @@ def prepare(
     demo += ["--entries", str(entries), "--force"]
     if end is not None:
         demo += ["--end", end.isoformat()]
+    # make_demo_data also builds the summary's per-day rollups (DiaryDay) for the rows it
+    # bulk-inserts, in the same commit that brought them (999585b), so no
+    # `rebuild_diary_days` here.
     manage(env, "make_demo_data", *demo, debug=True, root=root)
-    if ROLLUP_COMMAND in commands(env, root):
-        manage(env, ROLLUP_COMMAND, debug=True, root=root)
 
 
 def inspect(env: dict[str, str], prefix: str = "") -> dict:
@@ -388,7 +378,10 @@ def entry_form(
         "submission_id": submission_id or str(uuid.uuid4()),
         "own_words": words,
         "severity": "2",
-        "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"),
+        # The diary's time choice: "another day" takes any date and time (5 minutes ago).
+        "when": "other",
+        "other_date": occurred.strftime("%Y-%m-%d"),
+        "other_time": occurred.strftime("%H:%M"),
         "note": "",
     }
 
