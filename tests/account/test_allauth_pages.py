@@ -251,3 +251,17 @@ def test_the_delete_button_is_red_and_says_what_is_lost(alice_client):
 def test_turning_off_two_step_sign_in_is_a_danger_button(alice_client, with_totp):
     html = reauthenticated(alice_client).get("/accounts/2fa/totp/deactivate/").content.decode()
     assert 'class="button button-danger">Turn off two-step sign-in</button>' in html
+
+
+def test_one_confirmed_address_is_said_plainly_and_two_can_be_managed(alice_client, alice):
+    html = alice_client.get("/accounts/email/").content.decode()
+    assert "You sign in with <strong>alice@example.org</strong>" in html
+    assert "Remove this address" not in html
+    EmailAddress.objects.create(user=alice, email="alice.home@example.org", verified=False)
+    html = alice_client.get("/accounts/email/").content.decode()
+    assert "<legend>Your addresses</legend>" in html
+    assert "Not confirmed yet" in html
+    assert (
+        'name="action_remove" class="button button-danger">'
+        "Remove this address from my account</button>" in html
+    )
