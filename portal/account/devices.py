@@ -57,7 +57,8 @@ def signed_in_sessions(user) -> list:
     """Her allauth UserSession rows whose session is still live: not ended or expired, not
     from before a password change (Django signs those out at their next request), nor past
     the idle or absolute limit (SessionTimeoutMiddleware would). Two queries however many
-    there are."""
+    there are. Sessions are in the database (Django's default engine, which allauth's
+    UserSession needs too), so one query tells which are live."""
     from allauth.usersessions.models import UserSession
 
     sessions = list(UserSession.objects.filter(user=user).order_by("-created_at"))
