@@ -265,3 +265,27 @@ def test_one_confirmed_address_is_said_plainly_and_two_can_be_managed(alice_clie
         'name="action_remove" class="button button-danger">'
         "Remove this address from my account</button>" in html
     )
+
+
+@pytest.mark.parametrize(
+    ("template", "words"),
+    [
+        ("mfa/email/totp_activated", "Two-step sign-in was turned on."),
+        ("mfa/email/totp_deactivated", "Two-step sign-in was turned off."),
+        ("mfa/email/recovery_codes_generated", "New recovery codes were made"),
+    ],
+)
+def test_the_change_emails_use_the_pages_words_and_name_the_browser(template, words):
+    from django.template.loader import render_to_string
+
+    from tests.account.test_activity_and_sessions import FIREFOX_WINDOWS
+
+    # What allauth's adapter.send_notification_mail gives the templates.
+    context = {"ip": "198.51.100.7", "user_agent": FIREFOX_WINDOWS, "timestamp": "now"}
+    body = render_to_string(f"{template}_message.txt", context)
+    subject = render_to_string(f"{template}_subject.txt", context)
+    assert words in body
+    assert "- in Firefox on Windows" in body and "- from network address 198.51.100.7" in body
+    assert "Gecko" not in body
+    for text in (body, subject):
+        assert "wo-Factor" not in text and "Authenticator App" not in text
