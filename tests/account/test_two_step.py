@@ -145,7 +145,7 @@ def test_a_patient_enrols_an_authenticator_app_and_gets_recovery_codes(client, a
     assert "Recovery codes" in codes_page
     assert "10 of 10 codes are unused" in codes_page
     assert AuditEvent.objects.filter(actor_id=alice.pk, action="account.mfa_add").count() == 2
-    assert "Authenticator App Activated" in mail.outbox[-1].subject
+    assert mail.outbox[-1].subject == "Patient portal: Two-step sign-in is on"
 
 
 @pytest.fixture
