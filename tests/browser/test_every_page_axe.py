@@ -10,6 +10,7 @@ problems are collected and all reported at the end, so one run lists every page 
 The diary's own htmx states are in the diary's browser tests.
 """
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -18,7 +19,10 @@ from urllib.parse import urlsplit
 import pytest
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import URLResolver, get_resolver, resolve
+from django.urls.exceptions import Resolver404
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -44,6 +48,129 @@ from tests.conftest import example_clinic, load_vocabulary, make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# The pages each role's sweep must reach, by view name (as resolve() gives it): a URL added
+# to the site fails test_every_url_is_swept_or_said_not_to_be_a_page until it is in one of
+# these or in NOT_PAGES.
+SIGNED_OUT_PAGES = {
+    "home",
+    "login",
+    "account_signup",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "account_email_verification_sent",
+    "account_confirm_email",
+    "account_inactive",
+    "reminders:unsubscribe",
+    "education:article_list",
+    "education:article_detail",
+    "education:section_detail",
+}
+PATIENT_PAGES = {
+    "home",
+    "education:article_list",
+    "education:article_detail",
+    "education:section_detail",
+    "diary:section_activity",
+    "diary:entry_list",
+    "diary:entry_detail",
+    "diary:entry_edit",
+    "diary:entry_delete",
+    "summary:summary",
+    "appointments:appointment_list",
+    "appointments:appointment_create",
+    "appointments:appointment_edit",
+    "appointments:appointment_delete",
+    "questions:question_list",
+    "questions:question_create",
+    "questions:question_edit",
+    "questions:question_delete",
+    "treatments:treatment_list",
+    "treatments:treatment_create",
+    "treatments:treatment_edit",
+    "treatments:treatment_delete",
+    "checkin:start",
+    "checkin:step",
+    "checkin:anything_else",
+    "checkin:review",
+    "checkin:done",
+    "my_account:overview",
+    "my_account:profile",
+    "my_account:activity",
+    "my_account:care_team",
+    "my_account:download",
+    "my_account:delete",
+    "reminders:settings",
+    "calendar:feed_page",
+    "caregivers:caregiver_list",
+    "caregivers:invite",
+    "caregivers:grant_edit",
+    "caregivers:grant_revoke",
+    "caregivers:accept",
+    "usersessions_list",
+    "account_email",
+    "account_change_password",
+    "account_reauthenticate",
+    "mfa_index",
+    "mfa_activate_totp",
+    "logout",
+}
+CLINICIAN_PAGES = {
+    "mfa_authenticate",
+    "careteam:queue",
+    "careteam:alert_detail",
+    "careteam:patient_list",
+    "careteam:patient_detail",
+    "mfa_index",
+    "mfa_reauthenticate",
+    "mfa_deactivate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+}
+CAREGIVER_PAGES = {
+    "home",
+    "caregivers:accept",
+    "caregivers:caregiver_list",
+    "diary:entry_list",
+    "diary:entry_detail",
+    "summary:summary",
+    "questions:question_list",
+    "appointments:appointment_list",
+    "appointments:appointment_create",  # view only: "you may only look"
+    "treatments:treatment_list",
+    "checkin:start",
+    "my_account:overview",
+}
+NOT_PAGES = {
+    "ping": "plain text for monitoring",
+    "favicon": "an image",
+    "account_login": "the same URL as login, which comes first",
+    "account_logout": "the same URL as logout, which comes first",
+    "account_set_password": "for accounts without a password; every account here has one",
+    "account_confirm_login_code": "sign-in by emailed code is off",
+    "diary:symptom_suggestions": "POST only (the diary's tests)",
+    "diary:entry_grading": "POST only (the diary's tests)",
+    "diary:entry_create": "POST only (the diary's tests)",
+    "diary:entry_unmatch": "POST only (the diary's tests)",
+    "summary:summary_printed": "POST only, nothing shown",
+    "summary:summary_csv": "a download",
+    "questions:question_asked": "POST only (swept as its htmx reply)",
+    "checkin:resume": "a redirect to the current question",
+    "checkin:submit": "POST only (swept: the done page)",
+    "calendar:appointment_ics": "a download",
+    "calendar:feed": "a calendar file",
+    "calendar:feed_reset": "POST only (swept: the feed page after it)",
+    "calendar:feed_stop": "POST only",
+    "caregivers:switch": "POST only",
+    "caregivers:switch_back": "POST only",
+    "my_account:download_csv": "a download",
+    "my_account:download_fhir": "a download",
+    "my_account:stay_signed_in": "POST only",
+    "my_account:sign_out_elsewhere": "POST only",
+    "mfa_download_recovery_codes": "a download",
+}
+
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 320, "height": 568}
 ARTICLE = "/learn/metastatic-breast-cancer/"
@@ -58,7 +185,7 @@ class Sweep:
     base: str
     checks: PageChecks
     failures: list[str] = field(default_factory=list)
-    checked: list[str] = field(default_factory=list)
+    reached: set[str] = field(default_factory=set)
 
     def visit(
         self, path: str, *, status: int = 200, lands_on: str | re.Pattern | None = None
@@ -83,7 +210,8 @@ class Sweep:
                 self.failures.append(f"{what} at {size['width']}x{size['height']}: {found}")
             self.checks.console_errors.clear()
         self.page.set_viewport_size(DESKTOP)
-        self.checked.append(what)
+        with contextlib.suppress(Resolver404):
+            self.reached.add(resolve(urlsplit(self.page.url).path).view_name)
 
     def submit(self, button: str, what: str, *, form: str = "main") -> None:
         """Press a form's button and check the page it gives (an htmx swap or a new page)."""
@@ -91,7 +219,10 @@ class Sweep:
         self.page.wait_for_load_state("networkidle")
         self.check(what)
 
-    def assert_clean(self) -> None:
+    def assert_clean(self, pages: set[str]) -> None:
+        missed = sorted(pages - self.reached)
+        if missed:
+            self.failures.append(f"never reached: {', '.join(missed)}")
         assert self.failures == [], "\n".join(self.failures)
 
 
@@ -193,7 +324,7 @@ def test_every_page_signed_out_passes_axe(page, live_server, checks, world):
     sweep.visit(ARTICLE)
     sweep.visit(world.section.get_absolute_url())
     sweep.visit("/")
-    sweep.assert_clean()
+    sweep.assert_clean(SIGNED_OUT_PAGES)
 
 
 def test_every_page_a_patient_reaches_passes_axe(page, live_server, checks, world):
@@ -229,6 +360,7 @@ def test_every_page_a_patient_reaches_passes_axe(page, live_server, checks, worl
     sweep.submit("Save", "new appointment, nothing filled in", form="main form.stack-form")
     sweep.visit(f"/appointments/{world.appointment.pk}/edit/")
     sweep.visit(f"/appointments/{world.appointment.pk}/delete/")
+    sweep.visit("/questions/new/")
     sweep.visit("/questions/")
     sweep.submit("Add question", "questions: add, nothing written (htmx)")
     page.get_by_label("Your question").fill("Can I still travel in the summer?")
@@ -287,6 +419,7 @@ def test_every_page_a_patient_reaches_passes_axe(page, live_server, checks, worl
     sweep.visit(f"/caregivers/accept/{world.expired_invitation}/", status=410)
 
     # The sign-in pages she can open (allauth's, in our templates).
+    sweep.visit("/accounts/sessions/")
     sweep.visit("/accounts/email/")
     sweep.visit("/accounts/password/change/")
     sweep.submit("Change password", "change password: nothing filled in")
@@ -297,7 +430,7 @@ def test_every_page_a_patient_reaches_passes_axe(page, live_server, checks, worl
     sweep.submit("Continue", "set up an authenticator app")
     sweep.submit("Turn on two-step sign-in", "set up an authenticator app: no code")
     sweep.visit("/accounts/logout/")
-    sweep.assert_clean()
+    sweep.assert_clean(PATIENT_PAGES)
 
 
 def test_every_page_a_clinician_reaches_passes_axe(browser, live_server, world):
@@ -331,7 +464,7 @@ def test_every_page_a_clinician_reaches_passes_axe(browser, live_server, world):
     sweep.visit("/accounts/2fa/recovery-codes/")
     sweep.visit("/accounts/2fa/recovery-codes/generate/")
     context.close()
-    sweep.assert_clean()
+    sweep.assert_clean(CLINICIAN_PAGES)
 
 
 def test_every_page_a_caregiver_reaches_passes_axe(browser, live_server, world):
@@ -367,4 +500,26 @@ def test_every_page_a_caregiver_reaches_passes_axe(browser, live_server, world):
     page.wait_for_load_state()
     sweep.visit("/appointments/new/", status=403)
     context.close()
-    sweep.assert_clean()
+    sweep.assert_clean(CAREGIVER_PAGES)
+
+
+def url_names(patterns=None, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern) == settings.ADMIN_PATH:
+                continue  # the staff admin: Django's own pages, for staff
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            names |= url_names(pattern.url_patterns, inner)
+        elif pattern.name:
+            names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+def test_every_url_is_swept_or_said_not_to_be_a_page():
+    swept = SIGNED_OUT_PAGES | PATIENT_PAGES | CLINICIAN_PAGES | CAREGIVER_PAGES
+    assert swept.isdisjoint(NOT_PAGES), swept & NOT_PAGES.keys()
+    assert sorted(url_names() - swept - NOT_PAGES.keys()) == []
+    assert sorted((swept | NOT_PAGES.keys()) - url_names()) == []  # none left over
