@@ -213,6 +213,23 @@ class Sweep:
         with contextlib.suppress(Resolver404):
             self.reached.add(resolve(urlsplit(self.page.url).path).view_name)
 
+    def check_open_menus(self, what: str) -> None:
+        """At phone size the menus are closed <details>: open each ("Menu"), check, close."""
+        self.page.set_viewport_size(PHONE)
+        toggles = self.page.locator("details.menu > summary")
+        for toggle in toggles.all():
+            toggle.click()
+        expect(self.page.locator("details.menu:not([open])")).to_have_count(0)
+        try:
+            self.checks.check()
+        except AssertionError as problem:
+            found = str(problem).splitlines()[0]
+            self.failures.append(f"{what}, menus open at 320x568: {found}")
+        self.checks.console_errors.clear()
+        for toggle in toggles.all():
+            toggle.click()
+        self.page.set_viewport_size(DESKTOP)
+
     def submit(self, button: str, what: str, *, form: str = "main") -> None:
         """Press a form's button and check the page it gives (an htmx swap or a new page)."""
         self.page.locator(form).get_by_role("button", name=button).first.click()
@@ -342,6 +359,7 @@ def test_every_page_a_patient_reaches_passes_axe(page, live_server, checks, worl
 
     # The diary's pages (its htmx states are the diary tests').
     sweep.visit("/")
+    sweep.check_open_menus("home")
     sweep.visit("/diary/")
     entry = world.entry.pk
     sweep.visit(f"/diary/entries/{entry}/")
@@ -395,6 +413,7 @@ def test_every_page_a_patient_reaches_passes_axe(page, live_server, checks, worl
 
     # My account and what hangs off it.
     sweep.visit("/account/")
+    sweep.check_open_menus("my account")
     sweep.visit("/account/details/")
     page.get_by_label("NHS number (optional)").fill("123")
     sweep.submit("Save your details", "your details: a wrong NHS number (htmx)")
