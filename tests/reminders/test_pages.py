@@ -77,6 +77,7 @@ def test_saving_with_htmx_returns_the_form_with_its_announcement(alice, alice_cl
     region = '<p id="reminders-status" class="visually-hidden" role="status"'
     assert region + ' hx-swap-oob="innerHTML">Your reminder choices are saved.</p>' in html
     assert region + "></p>" in alice_client.get("/reminders/").content.decode()
+    assert 'id="reminders-save"' in html  # so htmx gives the button its focus back
     assert ReminderSettings.objects.get(patient=alice).appointment_day_before
 
 
