@@ -1,4 +1,4 @@
-"""Issue 11's journey: words typed, Enter pressed, and the saved entry links to its section
+"""Issue 11's journey: words typed, saved, and the saved entry links to its section
 and shows its red flag with the clinic's number, with JavaScript on and off."""
 
 import re
@@ -13,6 +13,7 @@ from tests.conftest import example_clinic, load_vocabulary, make_patient
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SICK_TWICE = "Being sick 2 or more times in 24 hours"
+SICK_TWICE_WORDS = "Being sick 2 or more times in 24 hours: contact the acute oncology line"
 
 
 @pytest.fixture
@@ -43,23 +44,29 @@ def _assert_saved_with_its_red_flag(page, entry: DiaryEntry) -> None:
     expect(page.locator(f"#entry-{entry.pk}")).to_contain_text("Needs a call")
 
 
-def test_threw_up_twice_and_enter_saves_it_with_the_clinics_number(
+def test_threw_up_twice_is_saved_with_the_clinics_number_and_announced_at_once(
     page, live_server, checks, sign_in, seeded
 ):
     sign_in("alice@example.org", "alice-password-123")
     page.goto(f"{live_server.url}/diary/")
-    box = page.get_by_role("combobox", name="What are you feeling?")
+    alert = page.locator("#diary-alert")
+    expect(alert).to_have_attribute("aria-live", "assertive")  # there before the save
+    box = page.get_by_role("textbox", name="What are you feeling?")
     box.press_sequentially("threw up twice", delay=40)
-    expect(
-        page.get_by_role("listbox", name="Suggested symptoms").get_by_role("option").first
-    ).to_be_visible()
-    # The questions are Vomiting's now (swapped in with the suggestions); none answered.
+    expect(page.locator("#log-choice").get_by_role("button", name="Vomiting")).to_be_visible()
+    # The questions are Vomiting's now (the best match, swapped in); none answered.
     expect(page.get_by_role("group", name="How often did you have it?")).to_be_visible()
     expect(page.get_by_label("How many times in the last 24 hours?")).to_be_visible()
     checks.check()
-    box.press("Enter")  # no suggestion highlighted: Enter saves
+    page.get_by_role("button", name="Save in my diary").click()
     expect(page.get_by_role("heading", name=re.compile(r"^Saved: Vomiting"))).to_be_focused()
     _assert_saved_with_its_red_flag(page, DiaryEntry.objects.get())
+    # Read out at once, in the region that was waiting for it: the rule's words and number.
+    expect(alert).to_contain_text("Please contact your care team.")
+    expect(alert).to_contain_text(SICK_TWICE_WORDS)
+    expect(alert).to_contain_text("01632 960 001")
+    # The polite region says what was saved.
+    expect(page.locator("#diary-status")).to_have_text("Saved in your diary: Vomiting.")
     checks.check()
 
 
@@ -69,6 +76,7 @@ def test_without_javascript_save_does_the_same(browser, live_server, seeded):
     sign_in_on(page, live_server, "alice@example.org", "alice-password-123")
     page.goto(f"{live_server.url}/diary/")
     page.get_by_label("What are you feeling?").fill("threw up twice")
+    page.get_by_role("button", name="Find matching symptoms").click()
     page.get_by_role("button", name="Save in my diary").click()
     entry = DiaryEntry.objects.get()
     page.goto(f"{live_server.url}{entry.get_absolute_url()}")
