@@ -175,6 +175,7 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 320, "height": 568}
 ARTICLE = "/learn/metastatic-breast-cancer/"
 LOGIN = re.escape("/accounts/login/")
+PROBLEM = "There is a problem"  # the error summary's title
 
 
 @dataclass
@@ -230,10 +231,15 @@ class Sweep:
             toggle.click()
         self.page.set_viewport_size(DESKTOP)
 
-    def submit(self, button: str, what: str, *, form: str = "main") -> None:
-        """Press a form's button and check the page it gives (an htmx swap or a new page)."""
+    def submit(
+        self, button: str, what: str, *, form: str = "main", shows: str | None = None
+    ) -> None:
+        """Press a form's button and check the state it gives (an htmx swap or a new page),
+        once it `shows` those words ("There is a problem" for the error states)."""
         self.page.locator(form).get_by_role("button", name=button).first.click()
         self.page.wait_for_load_state("networkidle")
+        if shows:
+            expect(self.page.get_by_text(shows).first).to_be_visible()
         self.check(what)
 
     def assert_clean(self, pages: set[str]) -> None:
@@ -323,11 +329,11 @@ def test_every_page_signed_out_passes_axe(page, live_server, checks, world):
     sweep.visit("/accounts/login/")
     page.get_by_label("Email").fill("alice@example.org")
     page.get_by_label("Password").fill("not her password")
-    sweep.submit("Sign in", "sign-in, wrong password")
+    sweep.submit("Sign in", "sign-in, wrong password", shows=PROBLEM)
     sweep.visit("/accounts/signup/")
-    sweep.submit("Create account", "sign-up, nothing filled in")
+    sweep.submit("Create account", "sign-up, nothing filled in", shows=PROBLEM)
     sweep.visit("/accounts/password/reset/")
-    sweep.submit("Send me the link", "password reset, nothing filled in")
+    sweep.submit("Send me the link", "password reset, nothing filled in", shows=PROBLEM)
     sweep.visit("/accounts/password/reset/done/")
     sweep.visit("/accounts/password/reset/key/done/")
     sweep.visit("/accounts/confirm-email/not-a-key/")  # a confirmation link that does not work
@@ -375,27 +381,33 @@ def test_every_page_a_patient_reaches_passes_axe(page, live_server, checks, worl
     # Appointments, questions, treatments.
     sweep.visit("/appointments/")
     sweep.visit("/appointments/new/")
-    sweep.submit("Save", "new appointment, nothing filled in", form="main form.stack-form")
+    sweep.submit(
+        "Save", "new appointment, nothing filled in", form="main form.stack-form", shows=PROBLEM
+    )
     sweep.visit(f"/appointments/{world.appointment.pk}/edit/")
     sweep.visit(f"/appointments/{world.appointment.pk}/delete/")
     sweep.visit("/questions/new/")
     sweep.visit("/questions/")
-    sweep.submit("Add question", "questions: add, nothing written (htmx)")
+    sweep.submit("Add question", "questions: add, nothing written (htmx)", shows=PROBLEM)
     page.get_by_label("Your question").fill("Can I still travel in the summer?")
-    sweep.submit("Add question", "questions: one added (htmx)")
-    sweep.submit("Mark as asked", "questions: marked as asked (htmx)")
+    sweep.submit(
+        "Add question", "questions: one added (htmx)", shows="Can I still travel in the summer?"
+    )
+    sweep.submit("Mark as asked", "questions: marked as asked (htmx)", shows="Mark as not asked")
     sweep.visit(f"/questions/{world.question.pk}/edit/")
     sweep.visit(f"/questions/{world.question.pk}/delete/")
     sweep.visit("/treatments/")
     sweep.visit("/treatments/new/")
-    sweep.submit("Save", "new treatment, nothing filled in", form="main form.stack-form")
+    sweep.submit(
+        "Save", "new treatment, nothing filled in", form="main form.stack-form", shows=PROBLEM
+    )
     sweep.visit(f"/treatments/{world.treatment.pk}/edit/")
     sweep.visit(f"/treatments/{world.treatment.pk}/delete/")
 
     # The weekly check-in, from the start to done.
     sweep.visit("/check-in/")
     sweep.submit("Start the check-in", "check-in: the first question")
-    sweep.submit("Next", "check-in: no answer given (htmx)")
+    sweep.submit("Next", "check-in: no answer given (htmx)", shows=PROBLEM)
     page.locator("main form input[type=radio]").first.check()
     sweep.submit("Next", "check-in: the next question (htmx)")
     page.locator(".check-in-back").click()
@@ -416,14 +428,14 @@ def test_every_page_a_patient_reaches_passes_axe(page, live_server, checks, worl
     sweep.check_open_menus("my account")
     sweep.visit("/account/details/")
     page.get_by_label("NHS number (optional)").fill("123")
-    sweep.submit("Save your details", "your details: a wrong NHS number (htmx)")
+    sweep.submit("Save your details", "your details: a wrong NHS number (htmx)", shows=PROBLEM)
     page.get_by_label("NHS number (optional)").fill("")
     sweep.submit("Save your details", "your details: saved (htmx)")
     sweep.visit("/account/activity/")
     sweep.visit("/account/care-team/")
     sweep.visit("/account/download/")
     sweep.visit("/account/delete/")
-    sweep.submit("Delete my account", "delete the account: nothing filled in")
+    sweep.submit("Delete my account", "delete the account: nothing filled in", shows=PROBLEM)
     sweep.visit("/reminders/")
     sweep.submit("Save your reminders", "reminders: saved (htmx)")
     sweep.visit("/calendar/")
@@ -431,7 +443,7 @@ def test_every_page_a_patient_reaches_passes_axe(page, live_server, checks, worl
     assert CalendarFeed.objects.filter(patient=world.alice).exists()
     sweep.visit("/caregivers/")
     sweep.visit("/caregivers/invite/")
-    sweep.submit("Send the invitation", "invite someone: nothing filled in")
+    sweep.submit("Send the invitation", "invite someone: nothing filled in", shows=PROBLEM)
     sweep.visit(f"/caregivers/{world.grant.pk}/edit/")
     sweep.visit(f"/caregivers/{world.grant.pk}/revoke/")
     sweep.visit(f"/caregivers/accept/{world.pending_invitation}/")  # her own invitation
@@ -441,13 +453,13 @@ def test_every_page_a_patient_reaches_passes_axe(page, live_server, checks, worl
     sweep.visit("/accounts/sessions/")
     sweep.visit("/accounts/email/")
     sweep.visit("/accounts/password/change/")
-    sweep.submit("Change password", "change password: nothing filled in")
+    sweep.submit("Change password", "change password: nothing filled in", shows=PROBLEM)
     sweep.visit("/accounts/reauthenticate/")
     sweep.visit("/accounts/2fa/")
     sweep.visit("/accounts/2fa/totp/activate/", lands_on=re.escape("/accounts/reauthenticate/"))
     page.get_by_label("Password").fill("alice-password-123")
     sweep.submit("Continue", "set up an authenticator app")
-    sweep.submit("Turn on two-step sign-in", "set up an authenticator app: no code")
+    sweep.submit("Turn on two-step sign-in", "set up an authenticator app: no code", shows=PROBLEM)
     sweep.visit("/accounts/logout/")
     sweep.assert_clean(PATIENT_PAGES)
 
@@ -458,7 +470,7 @@ def test_every_page_a_clinician_reaches_passes_axe(browser, live_server, world):
     sweep = Sweep(page, live_server.url, PageChecks(page))
     sign_in_on(page, live_server.url, "nora@example.org", "nora-password-123")
     sweep.check("the second step")
-    sweep.submit("Continue", "the second step: no code")
+    sweep.submit("Continue", "the second step: no code", shows=PROBLEM)
     code, _window = totp_now(world.nurse_secret)
     page.get_by_label("Code").fill(code)
     page.get_by_role("button", name="Continue").click()
@@ -466,7 +478,7 @@ def test_every_page_a_clinician_reaches_passes_axe(browser, live_server, world):
 
     sweep.visit("/care-team/")
     sweep.visit(f"/care-team/alerts/{world.alert.pk}/")
-    sweep.submit("Close the alert", "an alert: closed with nothing chosen")
+    sweep.submit("Close the alert", "an alert: closed with nothing chosen", shows=PROBLEM)
     sweep.visit("/care-team/patients/")
     patient = f"/care-team/patients/{world.alice.pk}/"
     sweep.visit(patient)
