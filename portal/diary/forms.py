@@ -525,8 +525,12 @@ class DiaryFilterForm(forms.Form):
         choices=[("", "Any"), *BodySite.choices],
         required=False,
     )
+    # Only what an option shows: the names of 80 terms are rendered on every diary page.
     symptom = SymptomChoiceField(
-        label="Symptom", queryset=Symptom.objects.all(), required=False, empty_label="Any"
+        label="Symptom",
+        queryset=Symptom.objects.only("pk", "name"),
+        required=False,
+        empty_label="Any",
     )
     start = forms.DateField(
         label="From",

@@ -146,3 +146,35 @@ def test_every_htmx_state_of_the_diary_passes_axe(page, live_server, checks, sig
     assert timezone.localtime(entry.occurred_at).strftime("%Y-%m-%d %H:%M") == (
         f"{yesterday:%Y-%m-%d} 10:30"
     )
+
+
+def test_the_number_of_matches_is_read_out_only_when_it_changes(page, live_server, sign_in, seeded):
+    sign_in("alice@example.org", "alice-password-123")
+    page.goto(f"{live_server.url}/diary/")
+    page.evaluate(
+        """() => {
+            window.statusChanges = 0;
+            new MutationObserver(() => window.statusChanges++).observe(
+                document.getElementById("diary-status"),
+                {childList: true, characterData: true, subtree: true});
+        }"""
+    )
+    box = page.get_by_label("What are you feeling?")
+    with page.expect_response("**/diary/suggestions/"):
+        box.press_sequentially("my hip aches", delay=40)
+    status = page.locator("#diary-status")
+    expect(status).to_have_text("1 symptom matches your words.")
+    changes = page.evaluate("window.statusChanges")
+    assert changes >= 1
+    # More letters, the same match: a new answer from the server, nothing new to hear.
+    with page.expect_response("**/diary/suggestions/"):
+        box.press_sequentially(" a lot", delay=40)
+    expect(page.locator("#log-choice [data-announce]")).to_have_text(
+        "1 symptom matches your words."
+    )
+    assert page.evaluate("window.statusChanges") == changes
+    # Words that match nothing: that is new, and read out.
+    box.fill("")
+    with page.expect_response("**/diary/suggestions/"):
+        box.press_sequentially("lunch with friends", delay=40)
+    expect(status).to_have_text("No symptom matches your words. You can keep your own words.")
