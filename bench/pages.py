@@ -30,9 +30,13 @@ class Page:
     # (other page's name, factor): at most factor times that page's cost in the same run.
     relative_target: tuple[str, float] | None = None
     form: Callable[[str], dict[str, str]] | None = None  # csrf token -> POST body
+    hx_target: str = ""  # the id htmx sends as HX-Target, for views that read it
 
     def headers(self) -> dict[str, str]:
-        return {"HX-Request": "true"} if self.htmx else {}
+        headers = {"HX-Request": "true"} if self.htmx else {}
+        if self.htmx and self.hx_target:
+            headers["HX-Target"] = self.hx_target
+        return headers
 
 
 def suggestion_form(csrf_token: str) -> dict[str, str]:
@@ -63,6 +67,9 @@ def pages(
             htmx=True,
             target=1.5,
             form=suggestion_form,
+            # The log form's suggestions block, as its button's hx-target says; the view
+            # answers a request without it as the no-JavaScript path (a redirect).
+            hx_target="log-choice",
         ),
         Page(
             "summary_month",

@@ -226,6 +226,8 @@ def measure(session, page: Page, base: str, args) -> dict:
         return {"status": "missing"}
     if not harness.is_acknowledged(probe) or (probe.status in (301, 302) and page.method == "GET"):
         return {"status": f"error {probe.status}"}
+    if page.htmx and 300 <= probe.status < 400:  # htmx would get this, not the fragment
+        return {"status": f"error {probe.status} (a redirect, not the htmx fragment)"}
     driver = run_wrk if args.tool == "wrk" else run_python
     if args.warmup:
         driver(session, page, base, args, args.warmup)
