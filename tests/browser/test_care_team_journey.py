@@ -57,12 +57,15 @@ def test_a_red_flag_is_seen_and_closed_by_her_care_team(
     # Alice logs that she threw up 6 times.
     sign_in("alice@example.org", "alice-password-123")
     page.goto(f"{live_server.url}/diary/")
-    box = page.get_by_role("combobox", name="What are you feeling?")
+    box = page.get_by_role("textbox", name="What are you feeling?")
     box.press_sequentially("threw up 6 times", delay=40)
-    expect(
-        page.get_by_role("listbox", name="Suggested symptoms").get_by_role("option").first
-    ).to_be_visible()
-    box.press("Enter")
+    vomiting = page.locator("#log-choice").get_by_role("button", name="Vomiting", exact=True)
+    vomiting.click()
+    expect(page.get_by_role("heading", name="Questions about Vomiting")).to_be_focused()
+    expect(vomiting).to_have_attribute("aria-pressed", "true")
+    # The number is left empty: it is read from her words when she saves.
+    expect(page.get_by_label("How many times in the last 24 hours?")).to_have_value("")
+    page.get_by_role("button", name="Save in my diary").click()
     expect(page.get_by_role("heading", name=re.compile(r"^Saved: Vomiting"))).to_be_focused()
     entry = DiaryEntry.objects.get(patient__username="alice")
     assert (entry.times_in_24h, entry.red_flag.name) == (
@@ -76,7 +79,7 @@ def test_a_red_flag_is_seen_and_closed_by_her_care_team(
     nurse = context.new_page()
     nurse_checks = PageChecks(nurse)
     sign_in_on(nurse, live_server.url, "nora@example.org", "nora-password-123")
-    expect(nurse.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    expect(nurse.get_by_role("heading", level=1)).to_have_text("Second step")
     code, _window = totp_now(clinic)
     nurse.get_by_label("Code").fill(code)
     nurse.get_by_role("button", name="Continue").click()

@@ -65,7 +65,10 @@ def test_a_caregiver_logs_for_the_patient_until_she_stops_it(
     helper_checks.check()
 
     # She logs an entry for Alice.
-    helper.get_by_role("combobox", name="What are you feeling?").fill("tired after the walk")
+    helper.get_by_role("textbox", name="What are you feeling?").fill("tired after the walk")
+    helper.get_by_role("button", name="Find matching symptoms").click()
+    # No symptom list is loaded here: the entry is kept in her words, asked how bad it is.
+    expect(helper.get_by_role("heading", name="Kept in your own words")).to_be_visible()
     helper.get_by_role("radio", name="Mild").check()
     helper.get_by_role("button", name="Save in my diary").click()
     expect(helper.get_by_role("heading", name="Saved: tired after the walk, mild")).to_be_visible()
