@@ -256,32 +256,56 @@ def test_the_clock_change_day_has_its_local_hours(alice, bone_pain):
     assert list(DiaryDay.objects.values_list("day", "entries")) == [(date(2026, 10, 25), 2)]
 
 
+def _edit_time(client, entry: DiaryEntry, moved_to: datetime) -> None:
+    """Moves the entry through its edit page, as she would, and checks that it moved."""
+    response = client.post(
+        f"/diary/entries/{entry.pk}/edit/",
+        {
+            "own_words": "sore ribs",
+            "severity": "4",
+            "symptom": "",
+            "when": "other",
+            "other_date": moved_to.strftime("%Y-%m-%d"),
+            "other_time": moved_to.strftime("%H:%M"),
+        },
+    )
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.occurred_at == moved_to
+
+
 def test_the_writes_through_the_pages_keep_the_rollups_in_step(
     alice_client,
     alice,
     check_in_set,  # noqa: F811 - the fixture imported above
 ):
-    """Log, edit, "Not this" and delete in the diary, and a check-in, as she does them."""
-    now = timezone.localtime()
+    """Log, edit (its time, across midnight and the clock change), "Not this" and delete in
+    the diary, and a check-in, as she does them."""
     response = alice_client.post(
         "/diary/entries/new/",
         {
             "own_words": "my hip aches",
             "severity": "2",
-            "occurred_at": now.strftime("%Y-%m-%dT%H:%M"),
+            "when": "now",
             "submission_id": str(uuid.uuid4()),
         },
     )
     assert response.status_code == 302
     assert_in_step(alice)
     logged = DiaryEntry.objects.get()
-    moved = (now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    response = alice_client.post(
-        f"/diary/entries/{logged.pk}/edit/",
-        {"own_words": "sore ribs", "severity": "4", "occurred_at": moved, "symptom": ""},
-    )
-    assert response.status_code == 302
-    assert_in_step(alice)
+    today = timezone.localdate(logged.occurred_at)
+    assert list(DiaryDay.objects.values_list("day", flat=True)) == [today]
+    # Edits with the form's "Another day": back across midnight to yesterday, then to the
+    # night the clocks go forward (23:30 GMT, then 00:30 GMT on the 29th, an hour later).
+    for moved_to in (
+        local(today - timedelta(days=1)),
+        local(date(2026, 3, 28), 23, 30),
+        local(date(2026, 3, 29), 0, 30),
+    ):
+        _edit_time(alice_client, logged, moved_to)
+        assert list(DiaryDay.objects.values_list("day", flat=True)) == [moved_to.date()]
+        assert_in_step(alice)
+    assert logged.occurred_at == datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
     check_in = open_check_in(alice, Fatigue={"severity": 3, "interference": 2})
     assert alice_client.post(f"/check-in/{check_in.pk}/submit/").status_code == 302
     assert DiaryEntry.objects.count() == 2
