@@ -19,8 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _log(client, words="tired") -> DiaryEntry:
-    when = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
-    client.post("/diary/entries/new/", {"own_words": words, "severity": "2", "occurred_at": when})
+    client.post("/diary/entries/new/", {"own_words": words, "severity": "2"})
     return DiaryEntry.objects.get(own_words=words)
 
 

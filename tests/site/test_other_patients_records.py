@@ -85,7 +85,9 @@ HOSTILE_POST = {
     "text": "changed by alice",
     "own_words": "changed by alice",
     "severity": "4",
-    "occurred_at": "2026-01-01T10:00",
+    "when": "other",  # the diary's time choice: another day, at this date and time
+    "other_date": "2026-01-01",
+    "other_time": "10:00",
     "note": "changed by alice",
     "purpose": "changed by alice",
     "starts_at": "2026-12-01T10:00",
