@@ -1,6 +1,10 @@
+from functools import cache
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db.models import Subquery
 from django.http import HttpRequest
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -19,6 +23,68 @@ def session_timeout(request: HttpRequest) -> dict:
     return {
         "portal_idle_seconds": idle - ACTIVITY_GRANULARITY,
         "portal_idle_grace_seconds": ACTIVITY_GRANULARITY + 1,
+    }
+
+
+class NavLink(NamedTuple):
+    label: str
+    href: str
+    sections: tuple[str, ...]  # the apps (URL namespaces) whose pages it leads to
+
+
+class Navigation(NamedTuple):
+    signed_in: tuple[NavLink, ...]
+    signed_out: tuple[NavLink, ...]
+
+
+# The main navigation: label, URL name, and the apps it is the way into. Sign out is a form,
+# so base.html adds it after the signed-in links.
+_SIGNED_IN = (
+    ("Learn", "education:article_list", ("education",)),
+    ("Diary", "diary:entry_list", ("diary",)),
+    ("Check-in", "checkin:start", ("checkin",)),
+    ("Summary", "summary:summary", ("summary",)),
+    ("Appointments", "appointments:appointment_list", ("appointments",)),
+    ("Treatments", "treatments:treatment_list", ("treatments",)),
+    ("Questions", "questions:question_list", ("questions",)),
+    ("My account", "my_account:overview", ("my_account", "reminders", "caregivers")),
+)
+_SIGNED_OUT = (
+    ("Learn", "education:article_list", ("education",)),
+    ("Sign in", "account_login", ()),
+    ("Create account", "account_signup", ()),
+)
+
+# Pages anyone may read (home and Learn): their footer is the same for every reader, so
+# it needs nothing from the database. The footer of her own records' pages says whether
+# her care team monitors the portal and gives the clinic's numbers (one query).
+PUBLIC_APPS = frozenset({"education"})
+PUBLIC_URL_NAMES = frozenset({"home"})
+
+
+@cache
+def _navigation(urlconf: str | None, prefix: str) -> Navigation:
+    """The links, reversed once per process (for each URLconf and script prefix)."""
+
+    def links(spec) -> tuple[NavLink, ...]:
+        return tuple(
+            NavLink(label, reverse(name, urlconf=urlconf), sections)
+            for label, name, sections in spec
+        )
+
+    return Navigation(signed_in=links(_SIGNED_IN), signed_out=links(_SIGNED_OUT))
+
+
+def layout(request: HttpRequest) -> dict:
+    """What base.html needs besides the user: the navigation, the app of this page (for
+    aria-current) and whether it is a public page; no database work."""
+    match = request.resolver_match
+    app = match.app_name if match else ""
+    public = match is None or app in PUBLIC_APPS or match.url_name in PUBLIC_URL_NAMES
+    return {
+        "nav": _navigation(get_urlconf(), get_script_prefix()),
+        "nav_section": app,
+        "public_page": public,
     }
 
 

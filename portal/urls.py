@@ -36,6 +36,7 @@ def _pages_only(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | U
 urlpatterns = [
     path("", views.home, name="home"),
     path("ping/", views.ping, name="ping"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("learn/", include("education.urls")),
     path("diary/", include("portal.diary.urls")),
     path("summary/", include("portal.summary.urls")),

@@ -1,24 +1,31 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
-from education.models import Article
 from education.web import PortalRequest
-from portal.models import Appointment
 
 
 @login_not_required
 @require_GET
-@never_cache  # a signed-in patient's next appointment shows here
+@never_cache  # its messages and a caregiver's banner are for one person
 def home(request: PortalRequest) -> HttpResponse:
-    articles = Article.objects.published()
-    next_appointment = None
-    if request.user.is_authenticated:
-        next_appointment = Appointment.objects.for_patient(request.patient).upcoming().first()
-    context = {"articles": articles, "next_appointment": next_appointment}
-    return render(request, "portal/home.html", context)
+    """A calm start: "Log a symptom" and the ways in, with no query of its own (the layout
+    reads only the session and the user here)."""
+    return render(request, "portal/home.html")
+
+
+@login_not_required
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers and tools ask for whatever the page says: the icon's
+    static file, served (hashed, compressed, cached) by WhiteNoise."""
+    response = redirect(static("favicon.ico"))
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
 
 
 @never_cache

@@ -37,6 +37,8 @@ PUBLIC = {
     "reminders:unsubscribe",
     # Her calendar feed: calendar apps cannot sign in; the secret token in the URL is the key.
     "calendar:feed",
+    # The icon browsers and tools ask for at the site's root: a redirect to the static file.
+    "favicon",
 }
 SIGN_IN = "/accounts/login/"
 SAMPLE = {
