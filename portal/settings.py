@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Where she is signed in (browser, address, since when) and "Sign out everywhere else".
+    "allauth.usersessions",
     "axes",
     # The task queue in the database: `manage.py db_worker` runs what is enqueued.
     "django_tasks_db",
@@ -141,9 +143,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.session_timeout",
+                "portal.context_processors.layout",
                 "portal.context_processors.clinic_contacts",
                 "education.web.partial_flag",
             ],
+            # {% load devices %}: "Firefox on Windows" from a user agent (ua-parser).
+            "libraries": {"devices": "portal.account.devices"},
         },
     },
 ]
@@ -232,7 +237,20 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Reset links work for an hour, once.
 PASSWORD_RESET_TIMEOUT = 60 * 60
 ACCOUNT_SIGNUP_REDIRECT_URL = "my_account:overview"
-ACCOUNT_FORMS = {"signup": "portal.account.forms.SignupForm"}
+# allauth's forms in plain words: an error per field that says what to enter.
+ACCOUNT_FORMS = {
+    name: f"portal.account.forms.{form}"
+    for name, form in {
+        "login": "LoginForm",
+        "signup": "SignupForm",
+        "reauthenticate": "ReauthenticateForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "add_email": "AddEmailForm",
+    }.items()
+}
 ACCOUNT_ADAPTER = "portal.account.adapter.AccountAdapter"
 # Failed passwords: django-axes alone decides, pausing an account+address pair after a few
 # (below), so no address can lock a patient out of another. allauth's "login_failed" limit
@@ -244,6 +262,16 @@ PORTAL_SIGNUP_INVITATION_CODES = env_list("PORTAL_SIGNUP_INVITATION_CODES", [])
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("PORTAL_TOTP_ISSUER", "MBC Portal")
 MFA_RECOVERY_CODE_COUNT = 10
+MFA_ADAPTER = "portal.account.adapter.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "portal.account.forms.AuthenticateForm",
+    "reauthenticate": "portal.account.forms.MfaReauthenticateForm",
+    "activate_totp": "portal.account.forms.ActivateTOTPForm",
+}
+# Ending her other sessions is audited (portal/account/adapter.py). No activity tracking:
+# it would write on every request; SessionTimeoutMiddleware already knows who is idle.
+USERSESSIONS_ADAPTER = "portal.account.adapter.UserSessionsAdapter"
+USERSESSIONS_TRACK_ACTIVITY = False
 
 AXES_FAILURE_LIMIT = env_int("PORTAL_SIGNIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("PORTAL_SIGNIN_COOLOFF_MINUTES", 15, minimum=1))
