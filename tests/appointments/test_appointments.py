@@ -193,23 +193,12 @@ def test_an_enormous_id_is_a_404_not_a_500(alice_client, digits):
     assert AuditEvent.objects.get().record_id == "9" * min(digits, 64)
 
 
-def test_home_shows_the_next_appointment(alice_client, alice, alices_appointment):
-    Appointment.objects.create(
-        patient=alice, starts_at=timezone.now() - timedelta(days=1), with_whom="Dr Yesterday"
-    )
-    Appointment.objects.create(
-        patient=alice, starts_at=timezone.now() + timedelta(days=30), with_whom="Dr Later"
-    )
-    html = alice_client.get("/").content.decode()
-    assert "Your next appointment" in html
-    assert "Dr Okafor" in html
-    assert "Dr Yesterday" not in html and "Dr Later" not in html
-
-
-def test_home_with_an_appointment_is_not_cached(alice_client, alices_appointment):
+def test_home_shows_no_appointment_and_is_not_cached(alice_client, alices_appointment):
+    # Home is a calm start with no query of its own (issue 16, 17): her appointments are
+    # on /appointments/. It is still never cached: its messages are hers.
     response = alice_client.get("/")
+    assert "Dr Okafor" not in response.content.decode()
     assert "no-store" in response["Cache-Control"]
-    assert 'hx-history="false"' in response.content.decode()
 
 
 def test_list_query_count_does_not_grow_with_the_list(
