@@ -15,11 +15,12 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help run test setup clean
+.PHONY: help run test setup lighthouse clean
 
 help:
 	@echo "make run   - set up and serve the portal on http://127.0.0.1:8000 (with the task worker and reminder scheduler)"
 	@echo "make test  - set up and run every check (lint, Django checks, tests on SQLite and, with DATABASE_URL, PostgreSQL)"
+	@echo "make lighthouse - install Lighthouse (npm) for bench/lighthouse.py; make test does it too"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed: install it, or run make PYTHON=/path/to/python3.12"; exit 1; }
@@ -30,6 +31,18 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 setup: $(STAMP)
+
+# Lighthouse for bench/lighthouse.py and tests/browser/test_lighthouse.py, pinned with its
+# lock file (12.8.2: the last release for Node 20). Not `npm ci`: one of Lighthouse's
+# dependencies asks for "latest" of another, which no lock file can satisfy for long.
+# Without npm the test skips (STRICT=1 fails).
+LIGHTHOUSE := bench/lighthouse/node_modules/lighthouse/cli/index.js
+$(LIGHTHOUSE): bench/lighthouse/package.json bench/lighthouse/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm install --prefix bench/lighthouse --no-save --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the Lighthouse test will be skipped (apt-get install npm)"; fi
+
+lighthouse: $(LIGHTHOUSE)
 
 run: $(STAMP)
 	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
@@ -46,7 +59,7 @@ run: $(STAMP)
 	  $(PY) manage.py runserver 127.0.0.1:8000
 
 # STRICT=1 (CI) turns "skipped: no Chromium / no PostgreSQL" into failures.
-test: $(STAMP)
+test: $(STAMP) $(LIGHTHOUSE)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	env -u DATABASE_URL DJANGO_DEBUG=true $(PY) manage.py check --fail-level WARNING
@@ -70,4 +83,4 @@ test: $(STAMP)
 	  echo "== PostgreSQL leg skipped: set DATABASE_URL=postgres://... to run it"; fi
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache *.egg-info $(MAIL_DIR)
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache *.egg-info $(MAIL_DIR) bench/lighthouse/node_modules
