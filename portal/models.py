@@ -1,6 +1,7 @@
 import hashlib
 import re
 import secrets
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -714,19 +715,24 @@ def _day_rows(facts: list[_Facts], wanted) -> list["DiaryDay"]:
         by_key.setdefault(fact.key, []).append(fact)
     rows = []
     for key, entries in by_key.items():
-        start = 0
         by_day: dict[date, list[_Facts]] = {}
-        for index, fact in enumerate(entries):
-            while entries[start].occurred_at < fact.occurred_at - DiaryEntry.RISE_WINDOW:
-                start += 1
-            fact.lowest_before = min(
-                (
-                    earlier.severity
-                    for earlier in entries[start:index]
-                    if earlier.severity is not None and earlier.occurred_at < fact.occurred_at
-                ),
-                default=None,
-            )
+        # The window's rated entries, earliest first, each rated lower than every later one
+        # kept (a sliding minimum): its first is the lowest in the window, so each entry
+        # costs O(1), not a rescan of the week (a day of many entries made that quadratic).
+        lowest: deque[_Facts] = deque()
+        pending: list[_Facts] = []  # the entries at the current instant, not yet "before"
+        for fact in entries:
+            if pending and pending[0].occurred_at < fact.occurred_at:
+                for earlier in pending:
+                    if earlier.severity is not None:
+                        while lowest and lowest[-1].severity >= earlier.severity:
+                            lowest.pop()
+                        lowest.append(earlier)
+                pending = []
+            pending.append(fact)
+            while lowest and lowest[0].occurred_at < fact.occurred_at - DiaryEntry.RISE_WINDOW:
+                lowest.popleft()
+            fact.lowest_before = lowest[0].severity if lowest else None
             day = _local_day(fact.occurred_at)
             if wanted(key, day):
                 by_day.setdefault(day, []).append(fact)

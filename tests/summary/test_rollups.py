@@ -456,3 +456,48 @@ def test_a_new_entry_costs_four_queries_for_its_rollups(
             patient=alice, symptom=bone_pain, severity=2, occurred_at=timezone.now()
         )
     assert_in_step(alice)
+
+
+def test_the_rise_rule_looks_back_exactly_a_week_and_not_at_the_same_instant(alice, bone_pain):
+    """The lowest rating of the week before each entry, as the week moves on: the lowest
+    drops out exactly a week after it, and the next lowest counts; entries at one instant
+    (a check-in's, or the benchmark's hundreds at one minute) are not before each other."""
+    first, week_on = date(2026, 5, 4), date(2026, 5, 11)
+
+    def log(moment: datetime, severity: int) -> None:
+        DiaryEntry.objects.create(
+            patient=alice, symptom=bone_pain, severity=severity, occurred_at=moment
+        )
+
+    log(local(first, 10), Severity.MILD)
+    log(local(first, 12), Severity.MODERATE)
+    # Exactly a week after the Mild: it still counts (Mild to Severe is a rise).
+    log(local(week_on, 10), Severity.SEVERE)
+    # The Mild has dropped out; the lowest is the Moderate (Moderate to Very severe).
+    log(local(week_on, 11), Severity.VERY_SEVERE)
+    # The Moderate has dropped out too; the lowest is the Severe: no rise.
+    log(local(week_on, 13), Severity.VERY_SEVERE)
+    # At one instant: the None does not count for the Moderate beside it ...
+    for severity in (Severity.NONE, *[Severity.MODERATE] * 30):
+        log(local(week_on + timedelta(days=1), 9), severity)
+    # ... but counts for the Moderate a minute later.
+    log(local(week_on + timedelta(days=1), 9, 1), Severity.MODERATE)
+    days = {
+        row["day"]: row
+        for row in DiaryDay.objects.values("day", "entries", "rises", "rise_from", "rise_to")
+    }
+    assert days[week_on] | {"day": None} == {
+        "day": None,
+        "entries": 3,
+        "rises": 2,
+        "rise_from": Severity.MILD,
+        "rise_to": Severity.VERY_SEVERE,
+    }
+    assert days[week_on + timedelta(days=1)] | {"day": None} == {
+        "day": None,
+        "entries": 32,
+        "rises": 1,
+        "rise_from": Severity.NONE,
+        "rise_to": Severity.MODERATE,
+    }
+    assert_in_step(alice)
