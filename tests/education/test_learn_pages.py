@@ -164,7 +164,14 @@ def test_the_migration_renders_sections_saved_before_it():
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(after)
-    assert Section.objects.get(slug="t").body_html == "<p><strong>Old</strong> body</p>"
+    try:
+        assert Section.objects.get(slug="t").body_html == "<p><strong>Old</strong> body</p>"
+    finally:
+        # Going back to 0007 also unapplied the migrations that depend on it (the portal's
+        # day rollups): every app forward again, for the tests that run after this one.
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 # The article ----------------------------------------------------------------------------------
