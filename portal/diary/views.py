@@ -125,7 +125,9 @@ def _choice_context(form: DiaryEntryForm, ids: dict, *, searched: bool = True) -
 def _draft_form(request: PortalRequest) -> dict:
     """The log form from the words kept without JavaScript, with their suggestions."""
     draft = request.session.get(DRAFT_KEY)
-    if not isinstance(draft, dict):
+    # A draft belongs to the diary it was typed in: a caregiver who moves to another
+    # diary (or back to her own) does not carry it there.
+    if not isinstance(draft, dict) or draft.get("diary") != request.patient.pk:
         return {"form": _new_entry_form()}
     return _choice_context(_form_from(draft), LOG_FORM)
 
@@ -133,9 +135,8 @@ def _draft_form(request: PortalRequest) -> dict:
 def _keep_draft(request: PortalRequest, anchor: str) -> HttpResponse:
     """Post/Redirect/Get without JavaScript: what she typed waits in her session, and the
     diary shows it; a refresh then posts nothing again."""
-    request.session[DRAFT_KEY] = {
-        name: value for name, value in _refill(request.POST).items() if value
-    }
+    draft = {name: value for name, value in _refill(request.POST).items() if value}
+    request.session[DRAFT_KEY] = {**draft, "diary": request.patient.pk}
     response = redirect(f"{reverse('diary:entry_list')}#{anchor}")
     response.status_code = 303
     return response
@@ -300,7 +301,9 @@ def entry_create(request: PortalRequest) -> HttpResponse:
         "form": _new_entry_form(),
         "saved_entry": entry,
         "notice": notice,
-        "history_place": _history_place(request, entry),
+        # A retried post: the first reply may have put the card in already, so it is only
+        # replaced where it is (never a second card with the same id).
+        "history_place": _history_place(request, entry) if created else {"place": "again"},
     }
     return render(request, "portal/diary/diary.html#created", context)
 

@@ -669,3 +669,15 @@ def test_section_activity_of_an_unpublished_article_is_a_404(alice_client, sympt
     section.article.published = False
     section.article.save()
     assert alice_client.get(f"/diary/sections/{section.pk}/activity/").status_code == 404
+
+
+def test_a_retried_htmx_save_replaces_the_card_instead_of_adding_a_second(alice_client, symptoms):
+    data = entry_data(symptoms["bone-pain"])
+    alice_client.post("/diary/entries/new/", data, headers=HX)
+    again = alice_client.post("/diary/entries/new/", data, headers=HX).content.decode()
+    entry = DiaryEntry.objects.get()
+    # One card, swapped in where the first reply put it; nothing inserted before or after.
+    assert again.count(f'id="entry-{entry.pk}"') == 1
+    assert f'<li id="entry-{entry.pk}" class="entry" hx-swap-oob="true">' in again
+    assert "afterbegin:" not in again and "afterend:" not in again
+    assert "It was already saved, once." in again
