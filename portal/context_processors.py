@@ -55,12 +55,6 @@ _SIGNED_OUT = (
     ("Create account", "account_signup", ()),
 )
 
-# Pages anyone may read (home and Learn): their footer is the same for every reader, so
-# it needs nothing from the database. The footer of her own records' pages says whether
-# her care team monitors the portal and gives the clinic's numbers (one query).
-PUBLIC_APPS = frozenset({"education"})
-PUBLIC_URL_NAMES = frozenset({"home"})
-
 
 @cache
 def _navigation(urlconf: str | None, prefix: str) -> Navigation:
@@ -76,15 +70,12 @@ def _navigation(urlconf: str | None, prefix: str) -> Navigation:
 
 
 def layout(request: HttpRequest) -> dict:
-    """What base.html needs besides the user: the navigation, the app of this page (for
-    aria-current) and whether it is a public page; no database work."""
+    """What base.html needs besides the user: the navigation and the app of this page (for
+    aria-current); no database work."""
     match = request.resolver_match
-    app = match.app_name if match else ""
-    public = match is None or app in PUBLIC_APPS or match.url_name in PUBLIC_URL_NAMES
     return {
         "nav": _navigation(get_urlconf(), get_script_prefix()),
-        "nav_section": app,
-        "public_page": public,
+        "nav_section": match.app_name if match else "",
     }
 
 

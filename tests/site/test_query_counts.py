@@ -14,14 +14,14 @@ from portal.models import DiaryEntry
 ARTICLE = "/learn/metastatic-breast-cancer/"
 SECTION = "/learn/metastatic-breast-cancer/symptoms-of-bone-metastases/"
 
-# (url, extra headers, queries signed out, queries signed in). The layout reads nothing
-# beyond the session and the user on these public pages (their footer is the same for
-# everyone); home has no query of its own at all.
+# (url, extra headers, queries signed out, queries signed in). Signed in, the layout reads
+# the session, the user and the clinic's numbers for the footer; home has no query of its
+# own at all; an htmx fragment has no footer.
 PAGES = [
-    ("/", {}, 0, 2),
-    ("/learn/", {}, 1, 3),
-    (ARTICLE, {}, 2, 4),
-    (SECTION, {}, 1, 4),  # signed in: plus the symptoms linked to the section
+    ("/", {}, 0, 3),
+    ("/learn/", {}, 1, 4),
+    (ARTICLE, {}, 2, 5),
+    (SECTION, {}, 1, 5),  # signed in: plus the symptoms linked to the section
     (SECTION, {"HX-Request": "true"}, 1, 3),
 ]
 
