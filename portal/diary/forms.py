@@ -392,6 +392,13 @@ class DiaryEntryForm(forms.ModelForm):
                 self.add_error(field, f"Enter the time it happened, {TIME_EXAMPLE}.")
         if day is None or at is None:
             return
+        if self.instance.pk:
+            # An edit that shows the entry's own time again keeps it exactly: its seconds,
+            # and which of the two 01:30s it was on the night the clocks go back.
+            saved = timezone.localtime(self.instance.occurred_at)
+            if (saved.date(), saved.time().replace(second=0, microsecond=0)) == (day, at):
+                cleaned["occurred_at"] = self.instance.occurred_at
+                return
         occurred_at = timezone.make_aware(datetime.combine(day, at))
         if occurred_at > now + FUTURE_TOLERANCE:
             self.add_error(field, "The time cannot be in the future.")
