@@ -368,6 +368,12 @@ class DiaryEntryForm(forms.ModelForm):
         """occurred_at from the time choice, each problem on the input she must change."""
         when = cleaned.get("when") or (None if self.instance.pk else NOW)
         now = timezone.now()
+        # The boxes of the choices she did not make are hidden: what they hold is ignored,
+        # so a time typed there and then left for "Now" cannot block the save.
+        used = {EARLIER_TODAY: {"time_today"}, ANOTHER_DAY: {"other_date", "other_time"}}
+        for name in {"time_today", "other_date", "other_time"} - used.get(when, set()):
+            self.errors.pop(name, None)
+            cleaned.pop(name, None)
         if when is None:  # an edit that did not send the choice keeps its time
             cleaned["occurred_at"] = self.instance.occurred_at
             return

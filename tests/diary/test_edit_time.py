@@ -49,3 +49,26 @@ def test_an_edit_to_another_minute_still_moves_it(alice_client, alice):
     assert _edit(alice_client, saved, other_time="11:05").status_code == 302
     saved.refresh_from_db()
     assert saved.occurred_at == datetime(2026, 6, 3, 10, 5, tzinfo=UTC)  # 11:05 BST
+
+
+def test_a_bad_time_left_in_a_hidden_box_does_not_block_now(alice_client):
+    data = {
+        "own_words": "tired",
+        "severity": "1",
+        "when": "now",
+        "time_today": "25:99",
+        "other_date": "not a date",
+        "other_time": "",
+        "submission_id": "3b0f1a52-6f0e-4d8e-9a59-0d6c1b7c2a11",
+    }
+    response = alice_client.post("/diary/entries/new/", data)
+    assert response.status_code == 302
+    assert DiaryEntry.objects.get().own_words == "tired"
+
+
+def test_a_bad_time_in_the_chosen_box_is_still_its_error(alice_client):
+    data = {"own_words": "tired", "severity": "1", "when": "today", "time_today": "25:99"}
+    response = alice_client.post("/diary/entries/new/", data)
+    assert response.status_code == 400
+    assert "Enter the time, for example" in response.content.decode()
+    assert not DiaryEntry.objects.exists()
