@@ -375,8 +375,11 @@ class DiaryEntry(models.Model):
                 before = []
                 if not self._state.adding and self.pk is not None:
                     before = list(DiaryEntry.objects.filter(pk=self.pk).values_list(*TOUCH_FIELDS))
+            adding = self._state.adding
             super().save(*args, **kwargs)
-            if rollup:
+            if rollup and adding:
+                DiaryDay.objects.add(self)
+            elif rollup:
                 DiaryDay.objects.refresh([*before, DiaryDay.touched_by(self)])
         if self.red_flag_id or self.rose:
             self.raise_alert()
@@ -832,6 +835,65 @@ class DiaryDayQuerySet(PatientOwnedQuerySet):
         if fresh:
             DiaryDay.objects.bulk_create(fresh)
 
+    def add(self, entry: DiaryEntry) -> None:
+        """Counts a new entry in its day's row. When nothing of its complaint comes after it
+        within the RISE_WINDOW (a new entry usually is her latest), the row is updated in
+        place: three queries, whatever the day holds. Otherwise, refresh() recomputes."""
+        fact = _Facts(
+            **{name: getattr(entry, name) for name in _FACT_FIELDS if name != "has_note"},
+            has_note=entry.note != "",
+        )
+        fact.occurred_at = at = fact.occurred_at.astimezone(UTC)
+        key = fact.key
+        near = DiaryEntry.objects.filter(
+            patient_id=entry.patient_id,
+            occurred_at__gte=at - DiaryEntry.RISE_WINDOW,
+            occurred_at__lte=at + DiaryEntry.RISE_WINDOW,
+        )
+        if entry.symptom_id is None:
+            near = near.filter(symptom__isnull=True)
+        else:
+            near = near.filter(symptom_id=entry.symptom_id)
+        # Per spelling of the words (her own words are grouped ignoring case, in Python):
+        # the lowest rating before it, and whether any entry comes after it (at its instant,
+        # one saved after it).
+        later = models.Q(occurred_at__gt=at) | models.Q(occurred_at=at, pk__gt=entry.pk)
+        spellings = (
+            near.exclude(pk=entry.pk)
+            .order_by()
+            .values("own_words")
+            .annotate(
+                lowest=models.Min("severity", filter=models.Q(occurred_at__lt=at)),
+                later=models.Count("pk", filter=later),
+            )
+        )
+        lowest = []
+        for found in spellings:
+            if DiaryDay.words_key_of(entry.symptom_id, found["own_words"]) != key[2]:
+                continue
+            if found["later"]:
+                self.refresh([DiaryDay.touched_by(entry)])
+                return
+            if found["lowest"] is not None:
+                lowest.append(found["lowest"])
+        fact.lowest_before = min(lowest, default=None)
+        day = _local_day(at)
+        row = (
+            DiaryDay.objects.filter(
+                patient_id=entry.patient_id,
+                symptom_id=entry.symptom_id,
+                words_key=key[2],
+                day=day,
+            )
+            .order_by()
+            .first()
+        )
+        if row is None:
+            _day_row([fact], day).save(force_insert=True)
+        else:
+            row.count_latest(fact)
+            row.save(force_update=True)
+
     def rebuild(self, patient_ids=None) -> int:
         """Recomputes every row of these patients (everyone's when None) from their entries:
         after writes that bypass the ORM (make_demo_data) or a change of TIME_ZONE.
@@ -963,6 +1025,33 @@ class DiaryDay(models.Model):
 
     def __str__(self) -> str:
         return f"Diary day {self.pk}"
+
+    def count_latest(self, fact: _Facts) -> None:
+        """One more entry, later than every other of the day (as _day_row would count it)."""
+        self.own_words = max(self.own_words, fact.own_words)
+        self.entries += 1
+        self.entered_by_others += fact.entered_by_id is not None
+        self.notes += fact.has_note
+        self.last_at = fact.occurred_at
+        for name in DAY_ANSWERS:
+            value, highest = getattr(fact, name), getattr(self, f"max_{name}")
+            if value is not None and (highest is None or value > highest):
+                setattr(self, f"max_{name}", value)
+            setattr(self, f"latest_{name}", value)
+        if fact.severity is not None:
+            self.severity_sum += fact.severity
+            self.severity_count += 1
+        if fact.is_severe:
+            self.severe_entries += 1
+            self.last_severe_at = fact.occurred_at
+        if fact.rose:
+            earlier = self.rises > 0  # then both levels are set (a constraint)
+            self.rise_from = (
+                min(self.rise_from, fact.lowest_before) if earlier else fact.lowest_before
+            )
+            self.rise_to = max(self.rise_to, fact.severity) if earlier else fact.severity
+            self.rises += 1
+            self.last_rise_at = fact.occurred_at
 
     @staticmethod
     def words_key_of(symptom_id: int | None, own_words: str) -> str:

@@ -446,8 +446,9 @@ def test_a_save_that_changes_nothing_rolled_up_leaves_the_rollups_alone(
 def test_a_new_entry_costs_four_queries_for_its_rollups(
     alice, bone_pain, django_assert_num_queries
 ):
-    """Her account row locked, the entry's insert, its complaint's entries of the week
-    before and after read, that stretch's rows deleted and inserted again."""
+    """Her account row locked, the entry's insert, its complaint's week before and after
+    read in one aggregate (nothing later: it is her latest), its day's row read and
+    updated in place."""
     DiaryEntry.objects.create(
         patient=alice, symptom=bone_pain, severity=1, occurred_at=timezone.now()
     )
@@ -456,6 +457,43 @@ def test_a_new_entry_costs_four_queries_for_its_rollups(
             patient=alice, symptom=bone_pain, severity=2, occurred_at=timezone.now()
         )
     assert_in_step(alice)
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_a_new_latest_entry_updates_its_day_in_place_and_any_other_recomputes(
+    alice, bone_pain, seed
+):
+    """Her newest entry (nothing of its complaint after it within the week) is counted
+    into its day's row in place, however many the day holds, its words in any case and
+    at one instant with others included; an entry before one of the week recomputes."""
+    rng = random.Random(seed)
+    moment = local(date(2026, 3, 27), 22)  # over midnight and the clock change
+    in_place = recomputed = 0
+    for _ in range(60):
+        if rng.random() < 0.8:  # her next entry: later, or at the same instant
+            moment += timedelta(minutes=rng.choice([0, 0, 7, 50, 200]))
+            at = moment
+        else:  # one she forgot: earlier in the week
+            at = moment - timedelta(hours=rng.randrange(1, 100))
+        subject = rng.choice([{"symptom": bone_pain}, {"own_words": rng.choice(WORDS)}])
+        with CaptureQueriesContext(connection) as queries_run:
+            DiaryEntry.objects.create(
+                patient=alice,
+                occurred_at=at,
+                severity=rng.choice([0, 1, 2, 2, 3, 4, 4, None]),
+                frequency=2,
+                temperature_c=rng.choice([None, Decimal("37.9")]),
+                note=rng.choice(["", "A note"]),
+                **subject,
+            )
+        deleted = any(q["sql"].startswith("DELETE") for q in queries_run.captured_queries)
+        if at == moment:  # nothing of hers is later: never recomputed
+            assert not deleted
+        recomputed += deleted
+        in_place += not deleted
+        assert_in_step(alice)
+    assert in_place > 30 and recomputed > 5, (in_place, recomputed)
+    assert DiaryDay.objects.filter(rises__gt=0).exists()
 
 
 def test_the_rise_rule_looks_back_exactly_a_week_and_not_at_the_same_instant(alice, bone_pain):
