@@ -1,5 +1,6 @@
 """The print budget: what fits on two pages, the least urgent cut first, and said so."""
 
+import random
 import re
 from datetime import date, timedelta
 
@@ -48,6 +49,61 @@ def test_the_least_urgent_go_first_and_red_flags_never():
     # Red flags are not a part the plan can cut: all twelve print.
     assert "red_flags" not in plan.kept
     assert 0 < plan.keeps("table") < 60 and plan.keeps("worsening") < 30
+
+
+def _plan_one_at_a_time(content: printing.Content) -> dict:
+    """The plan as the rules say it: cut one item at a time, least urgent first."""
+    kept = {part: len(getattr(content, part) or []) for part in printing.PARTS}
+    pages = printing.pages_needed(printing._blocks(content, kept))
+    for part, floor in printing.CUTS:
+        while pages > printing.PAGES and kept[part] > floor:
+            kept[part] -= 1
+            pages = printing.pages_needed(printing._blocks(content, kept))
+    return {"kept": kept, "pages": pages}
+
+
+def test_the_plan_found_by_halving_is_the_one_cutting_one_at_a_time():
+    rng = random.Random(3)
+    words = [
+        "pain",
+        "in",
+        "my",
+        "hip",
+        "that",
+        "wakes",
+        "me",
+        "at",
+        "night",
+        "and",
+        "is",
+        "worse",
+        "when",
+        "I",
+        "walk",
+    ]
+
+    def texts(most: int, longest: int) -> list[str]:
+        return [
+            " ".join(rng.choices(words, k=rng.randrange(1, longest)))
+            for _ in range(rng.randrange(most))
+        ]
+
+    for _ in range(60):
+        content = _content(
+            attention=rng.random() < 0.8,
+            red_flags=texts(4, 20),
+            worsening=texts(30, 40),
+            others=texts(30, 40),
+            table=[[text, text, "Mild", "→ Same", "3", "2 Dec"] for text in texts(90, 30)],
+            timeline=[rng.randrange(1, 4) for _ in range(rng.randrange(90))],
+            questions=texts(25, 60),
+            notes=texts(25, 60),
+            reading=texts(8, 6),
+        )
+        plan = printing.plan(content)
+        expected = _plan_one_at_a_time(content)
+        assert {part: plan.keeps(part) for part in printing.PARTS} == expected["kept"]
+        assert plan.pages == expected["pages"]
 
 
 def test_blocks_never_split_and_headings_stay_with_what_follows():
