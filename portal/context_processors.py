@@ -35,6 +35,8 @@ class NavLink(NamedTuple):
 class Navigation(NamedTuple):
     signed_in: tuple[NavLink, ...]
     signed_out: tuple[NavLink, ...]
+    # The layout's other links and forms (base.html, the session warning), by short name.
+    urls: dict[str, str]
 
 
 # The main navigation: label, URL name, and the apps it is the way into. Sign out is a form,
@@ -54,6 +56,12 @@ _SIGNED_OUT = (
     ("Sign in", "account_login", ()),
     ("Create account", "account_signup", ()),
 )
+_LAYOUT_URLS = {
+    "home": "home",
+    "sign_out": "account_logout",
+    "stay_signed_in": "my_account:stay_signed_in",
+    "switch_back": "caregivers:switch_back",
+}
 
 
 @cache
@@ -66,7 +74,11 @@ def _navigation(urlconf: str | None, prefix: str) -> Navigation:
             for label, name, sections in spec
         )
 
-    return Navigation(signed_in=links(_SIGNED_IN), signed_out=links(_SIGNED_OUT))
+    return Navigation(
+        signed_in=links(_SIGNED_IN),
+        signed_out=links(_SIGNED_OUT),
+        urls={key: reverse(name, urlconf=urlconf) for key, name in _LAYOUT_URLS.items()},
+    )
 
 
 def layout(request: HttpRequest) -> dict:
