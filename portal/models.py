@@ -172,17 +172,19 @@ class DiaryEntryQuerySet(PatientOwnedQuerySet):
     ) -> tuple["DiaryEntry", bool]:
         """Saves the new `entry`, or finds the one an earlier post of the same submission
         saved: (entry, created). on_create(entry) runs in the new entry's transaction (its
-        audit row), and only when it is created."""
-        saved = self.filter(patient_id=entry.patient_id, submission_id=entry.submission_id)
-        if entry.submission_id and (existing := saved.first()):
-            return existing, False
+        audit row), and only when it is created. The database's unique constraint on the
+        submission decides, so a first post (nearly every post) asks nothing before its
+        insert; a repeated one is rolled back to its savepoint and finds the first."""
         try:
             with transaction.atomic():
                 entry.save()
                 on_create(entry)
         except IntegrityError:
-            # Two copies of one submission raced; the other one won.
-            existing = saved.first() if entry.submission_id else None
+            # A retried post, or two copies of one submission that raced: the first won.
+            existing = None
+            if entry.submission_id:
+                saved = self.filter(patient_id=entry.patient_id, submission_id=entry.submission_id)
+                existing = saved.first()
             if existing is None:
                 raise
             return existing, False

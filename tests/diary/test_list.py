@@ -279,12 +279,14 @@ def test_the_diary_costs_the_same_queries_for_1_and_60_entries(
     ("headers", "expected"),
     # Both: session, user, the model's check that the matched symptom exists (the words are
     # linked to Bone pain on save), the care notice worked out before the save (the week
-    # before, and the active red-flag rules: 2), the duplicate check, and in a savepoint
-    # (2) the entry, who entered it, the alert's check, the day's rollup (2) and the audit
-    # row: 14. No ModelForm constraint query: the form checks what the constraints say and
-    # the database enforces them. htmx then reads where the card goes (1), and no history:
-    # 15. A plain post answers with a redirect (the message rides in a cookie).
-    [(HX, 15), (None, 14)],
+    # before, the active red-flag rules), and in a savepoint (2) her account row locked for
+    # her rollups, the entry, the day's rollup (her newest entry, counted in place: the week
+    # read, the day's row read and written) and the audit row: 13. No duplicate check first
+    # (the unique constraint finds a repeat) and no ModelForm constraint query: the form
+    # checks what the constraints say and the database enforces them. htmx then reads where
+    # the card goes (1), and no history: 14. A plain post answers with a redirect (the
+    # message rides in a cookie).
+    [(HX, 14), (None, 13)],
     ids=["htmx", "plain"],
 )
 def test_logging_an_entry_costs_the_same_queries_for_1_and_60_entries(
