@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "axes",
     # The task queue in the database: `manage.py db_worker` runs what is enqueued.
     "django_tasks_db",
+    # Django's widget templates for the project's template engine (FORM_RENDERER).
+    "django.forms",
 ]
 
 # Everything above WhiteNoise also wraps static files, so they carry the same headers.
@@ -152,6 +154,9 @@ TEMPLATES = [
         },
     },
 ]
+# Forms render with the engine above, so a widget can use a template in templates/ (the
+# diary filter's list of symptoms: portal.diary.forms.LongSelect).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # SQLite by default (no setup); PostgreSQL when DATABASE_URL names one.
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()

@@ -38,6 +38,12 @@ def reject_markup(value: str) -> str:
     return value
 
 
+class LongSelect(forms.Select):
+    """Django's select, its options written in place (templates/portal/widgets)."""
+
+    template_name = "portal/widgets/long_select.html"
+
+
 class SymptomChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Symptom) -> str:
         return obj.name
@@ -544,6 +550,7 @@ class DiaryFilterForm(forms.Form):
         queryset=Symptom.objects.only("pk", "name"),
         required=False,
         empty_label="Any",
+        widget=LongSelect,
     )
     start = forms.DateField(
         label="From",

@@ -1,3 +1,4 @@
+import re
 import uuid
 from datetime import date, datetime, timedelta
 
@@ -97,6 +98,29 @@ def test_filtering_by_symptom(alice_client, mixed_diary, symptoms):
     assert entry_ids(html, mixed_diary.values()) == [mixed_diary["bone"].pk]
     assert html.lstrip().startswith('<section id="diary-history"')
     assert '<p id="diary-status" hx-swap-oob="innerHTML">Showing 1 entry.</p>' in html
+
+
+@pytest.mark.parametrize("chosen", ["", "symptom"])
+def test_the_symptom_list_writes_what_djangos_select_writes(symptoms, chosen):
+    """LongSelect writes its options in place: the same markup as Django's Select, the
+    chosen one selected."""
+    from django import forms
+
+    from portal.diary.forms import DiaryFilterForm, LongSelect
+
+    value = symptoms["bone-pain"].pk if chosen else None
+    field = DiaryFilterForm.base_fields["symptom"]
+    assert isinstance(field.widget, LongSelect)
+
+    def written(widget) -> str:
+        widget.choices = field.choices
+        html = widget.render("symptom", value, attrs={"id": "id_filter_symptom"})
+        return re.sub(r">\s+<", "><", html.strip())
+
+    ours = written(LongSelect())
+    assert ours == written(forms.Select())
+    assert ours.count("<option") == len(symptoms) + 1
+    assert (f'value="{value}" selected>' in ours) is bool(chosen)
 
 
 def test_filtering_by_date_range_is_kept_in_the_url(alice_client, mixed_diary):
