@@ -16,6 +16,7 @@ from education.models import BodySite, Measurement, Symptom
 from education.web import id_param
 from portal.diary import measurements
 from portal.models import TEMPERATURE_RANGE, TIMES_IN_24H_MAX, DiaryEntry, NoticeLevel
+from portal.widgets import LongSelect
 
 # Anything that looks like the start of an HTML tag: "<script", "</b", "<!--". "<3",
 # "pain < 5" and "a < b" are fine (output is escaped anyway; this only catches pasted code).
@@ -36,12 +37,6 @@ def reject_markup(value: str) -> str:
     if MARKUP.search(value):
         raise ValidationError(MARKUP_MESSAGE, code="markup")
     return value
-
-
-class LongSelect(forms.Select):
-    """Django's select, its options written in place (templates/portal/widgets)."""
-
-    template_name = "portal/widgets/long_select.html"
 
 
 class SymptomChoiceField(forms.ModelChoiceField):

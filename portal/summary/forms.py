@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from portal.summary import queries
 from portal.summary.queries import SummaryRange
+from portal.widgets import LongSelect
 
 SECTIONS = [
     ("attention", "Needs attention"),
@@ -36,7 +37,7 @@ class SummaryForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    appointment = forms.ChoiceField(label="For the appointment", required=False)
+    appointment = forms.ChoiceField(label="For the appointment", required=False, widget=LongSelect)
     # Present when the section checkboxes were submitted, so "none ticked" differs from
     # "not chosen yet" (which shows every section).
     chosen = forms.BooleanField(required=False, widget=forms.HiddenInput)

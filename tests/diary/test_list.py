@@ -106,7 +106,8 @@ def test_the_symptom_list_writes_what_djangos_select_writes(symptoms, chosen):
     chosen one selected."""
     from django import forms
 
-    from portal.diary.forms import DiaryFilterForm, LongSelect
+    from portal.diary.forms import DiaryFilterForm
+    from portal.widgets import LongSelect
 
     value = symptoms["bone-pain"].pk if chosen else None
     field = DiaryFilterForm.base_fields["symptom"]
