@@ -377,7 +377,8 @@ class DiaryEntry(models.Model):
                 before = []
                 if not self._state.adding and self.pk is not None:
                     before = list(DiaryEntry.objects.filter(pk=self.pk).values_list(*TOUCH_FIELDS))
-            adding = self._state.adding
+            # A new row (an instance given the pk of an existing one is not: recomputed).
+            adding = self._state.adding and self.pk is None
             super().save(*args, **kwargs)
             if rollup and adding:
                 DiaryDay.objects.add(self)

@@ -496,6 +496,25 @@ def test_a_new_latest_entry_updates_its_day_in_place_and_any_other_recomputes(
     assert DiaryDay.objects.filter(rises__gt=0).exists()
 
 
+def test_a_new_instance_saved_over_an_entry_is_not_counted_twice(alice, bone_pain):
+    """Given an existing entry's pk, a new instance updates that row: its day is
+    recomputed, not counted into in place as a new entry would be."""
+    first = DiaryEntry.objects.create(
+        patient=alice, symptom=bone_pain, severity=1, occurred_at=local(date(2026, 5, 4), 10)
+    )
+    DiaryEntry(
+        pk=first.pk,
+        patient=alice,
+        symptom=bone_pain,
+        severity=3,
+        occurred_at=first.occurred_at,
+        submission_id=first.submission_id,
+        created_at=first.created_at,
+    ).save()
+    assert DiaryEntry.objects.count() == 1
+    assert_in_step(alice)
+
+
 def test_the_rise_rule_looks_back_exactly_a_week_and_not_at_the_same_instant(alice, bone_pain):
     """The lowest rating of the week before each entry, as the week moves on: the lowest
     drops out exactly a week after it, and the next lowest counts; entries at one instant
