@@ -155,7 +155,7 @@ TEMPLATES = [
     },
 ]
 # Forms render with the engine above, so a widget can use a template in templates/ (the
-# diary filter's list of symptoms: portal.diary.forms.LongSelect).
+# diary filter's list of symptoms: portal.widgets.LongSelect).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # SQLite by default (no setup); PostgreSQL when DATABASE_URL names one.
