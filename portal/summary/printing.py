@@ -238,21 +238,24 @@ def plan(content: Content) -> PrintPlan:
         if pages <= PAGES or kept[part] <= floor:
             continue
         # The most items of this part (down to floor) that fit, as cutting one at a time
-        # would find them, found by halving: fewer items never need more pages, and a
-        # five-year overview of 80 rows would otherwise be laid out some 65 times.
-        if (pages := pages_with(part, floor)) > PAGES:
-            kept[part] = floor
-            continue
-        fits, too_many = floor, kept[part]  # fits on PAGES pages; does not
-        while too_many - fits > 1:
-            middle = (fits + too_many) // 2
-            if pages_with(part, middle) <= PAGES:
-                fits = middle
-            else:
-                too_many = middle
-        kept[part] = fits
-        pages = pages_with(part, fits)
-        break
+        # would find them, found by halving (a five-year overview of 80 rows would
+        # otherwise be laid out some 65 times): fewer items never need more pages, down to
+        # one. None can need more than one, as a part cut away whole adds the line saying
+        # what was left out, so 0 is tried only when no count from 1 up fits.
+        low = max(floor, 1)
+        if low < kept[part] and pages_with(part, low) <= PAGES:
+            fits, too_many = low, kept[part]  # fits on PAGES pages; does not
+            while too_many - fits > 1:
+                middle = (fits + too_many) // 2
+                if pages_with(part, middle) <= PAGES:
+                    fits = middle
+                else:
+                    too_many = middle
+            kept[part] = fits
+            pages = pages_with(part, fits)
+            break
+        kept[part] = floor
+        pages = pages_with(part, floor)
     return PrintPlan(
         kept={part: None if available[part] is None else kept[part] for part in PARTS},
         available=available,
