@@ -3,11 +3,14 @@ import uuid
 from datetime import date, datetime, timedelta
 
 import pytest
+from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from portal.diary.forms import DiaryFilterForm
 from portal.models import DiaryEntry
+from portal.widgets import LongSelect
 from tests.conftest import HX
 
 pytestmark = pytest.mark.django_db
@@ -104,11 +107,6 @@ def test_filtering_by_symptom(alice_client, mixed_diary, symptoms):
 def test_the_symptom_list_writes_what_djangos_select_writes(symptoms, chosen):
     """LongSelect writes its options in place: the same markup as Django's Select, the
     chosen one selected."""
-    from django import forms
-
-    from portal.diary.forms import DiaryFilterForm
-    from portal.widgets import LongSelect
-
     value = symptoms["bone-pain"].pk if chosen else None
     field = DiaryFilterForm.base_fields["symptom"]
     assert isinstance(field.widget, LongSelect)
